@@ -1,0 +1,70 @@
+"""Apache Airflow provider for SendPulse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+PACKAGE_NAME = "airflow-provider-sendpulse"
+DEFAULT_BASE_URL = "https://api.sendpulse.com"
+
+
+def get_provider_info() -> dict[str, Any]:
+    """Describe the provider to Airflow's providers manager (the `apache_airflow_provider` entry point)."""
+    return {
+        "package-name": PACKAGE_NAME,
+        "name": "SendPulse",
+        "description": "Mailing lists, contacts, email and SMS campaigns and event sensors for SendPulse.",
+        "versions": [__version__],
+        "integrations": [
+            {
+                "integration-name": "SendPulse",
+                "external-doc-url": "https://sendpulse.com/integrations/api",
+                "tags": ["service"],
+            }
+        ],
+        "hooks": [
+            {
+                "integration-name": "SendPulse",
+                "python-modules": ["airflow_provider_sendpulse.hooks.sendpulse"],
+            }
+        ],
+        "connection-types": [
+            {
+                "connection-type": "sendpulse",
+                "hook-class-name": "airflow_provider_sendpulse.hooks.sendpulse.SendPulseHook",
+                "hook-name": "SendPulse",
+                "ui-field-behaviour": {
+                    "hidden-fields": ["schema", "port", "extra"],
+                    "relabeling": {"login": "API ID", "password": "API Secret", "host": "API base URL"},
+                    "placeholders": {
+                        "login": "API ID from SendPulse: Account settings > API",
+                        "password": "API Secret (leave empty when using a static API key)",
+                        "host": DEFAULT_BASE_URL,
+                    },
+                },
+                "conn-fields": {
+                    "api_key": {
+                        "label": "Static API key",
+                        "description": "A long-lived SendPulse API key; used instead of API ID and secret.",
+                        "schema": {"type": ["string", "null"], "format": "password"},
+                    },
+                    "timeout": {
+                        "label": "Request timeout (seconds)",
+                        "schema": {"type": ["number", "null"], "default": 30, "exclusiveMinimum": 0},
+                    },
+                    "max_requests_per_second": {
+                        "label": "Max requests per second",
+                        "description": "Client-side rate limit per account; SendPulse allows 10.",
+                        "schema": {"type": ["number", "null"], "default": 10, "exclusiveMinimum": 0},
+                    },
+                    "max_retries": {
+                        "label": "Max retries",
+                        "description": "Retries for rate limits, server errors and network failures.",
+                        "schema": {"type": ["integer", "null"], "default": 5, "minimum": 0},
+                    },
+                },
+            }
+        ],
+    }
