@@ -68,14 +68,24 @@ def _hook_meta(tmp_path: Path) -> Any:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_connection_type_is_registered_with_its_hook() -> None:
-    from airflow.providers_manager import ProvidersManager
+def _hooks() -> Any:
+    """The providers manager's hook registry (owned by the task SDK from Airflow 3.2)."""
+    try:
+        from airflow.sdk.providers_manager_runtime import ProvidersManagerTaskRuntime
+    except ImportError:
+        from airflow.providers_manager import ProvidersManager
 
-    hook_info = ProvidersManager().hooks["sendpulse"]
+        return ProvidersManager().hooks
+    return ProvidersManagerTaskRuntime().hooks
+
+
+def test_connection_type_is_registered_with_its_hook() -> None:
+    hook_info = _hooks()["sendpulse"]
     assert hook_info is not None
     assert hook_info.hook_class_name == "airflow_provider_sendpulse.hooks.sendpulse.SendPulseHook"
     assert hook_info.hook_name == "SendPulse"
     assert hook_info.connection_id_attribute_name == "sendpulse_conn_id"
+    assert hook_info.connection_testable
 
 
 def test_connection_form_as_the_ui_sees_it(tmp_path: Path) -> None:
