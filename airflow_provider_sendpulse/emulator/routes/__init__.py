@@ -1,0 +1,1 @@
+"""SendPulse's routes, one module per area, plus the admin API."""

@@ -1,0 +1,64 @@
+"""`python -m airflow_provider_sendpulse.emulator`: help text and a real start."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+from airflow_provider_sendpulse.emulator.__main__ import build_parser
+
+
+def test_help_documents_defaults() -> None:
+    text = " ".join(build_parser().format_help().split())
+    for option, default in [
+        ("--host", "127.0.0.1"),
+        ("--port", "8089"),
+        ("--rate-limit", "10"),
+        ("--token-ttl", "3600"),
+        ("--campaign-step-seconds", "10.0"),
+        ("--client-id", "sendpulse-emulator-id"),
+        ("--campaign-limits", "True"),
+    ]:
+        assert option in text
+        assert f"(default: {default})" in text
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serves_from_the_command_line() -> None:
+    port = _free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "airflow_provider_sendpulse.emulator",
+        "--port",
+        str(port),
+        "--api-key",
+        "k1",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                response = httpx.get(
+                    f"http://127.0.0.1:{port}/balance", headers={"Authorization": "Bearer k1"}
+                )
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.stderr.read() if process.stderr else ""
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert response.status_code == 200
+        assert response.json()["currency"] == "USD"
+    finally:
+        process.terminate()
+        process.wait(10)
