@@ -2,15 +2,60 @@
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from itertools import islice
+from typing import Any, TypeVar
 
+import httpx
+from airflow.providers.common.compat.sdk import mask_secret
 from airflow.sdk import BaseHook
 
+from airflow_provider_sendpulse.client import api
+from airflow_provider_sendpulse.client.api import Call
+from airflow_provider_sendpulse.client.async_client import AsyncSendPulseClient
+from airflow_provider_sendpulse.client.core import ClientConfig
+from airflow_provider_sendpulse.client.errors import SendPulseError, SendPulseNotFoundError
+from airflow_provider_sendpulse.client.models import (
+    AddSummary,
+    BatchProgress,
+    CampaignSpec,
+    Contact,
+    DoubleOptIn,
+)
+from airflow_provider_sendpulse.client.pagination import iter_items
+from airflow_provider_sendpulse.client.sync_client import SendPulseClient
 from airflow_provider_sendpulse.hooks import connection_form
+from airflow_provider_sendpulse.hooks.settings import client_config
+
+T = TypeVar("T")
+
+DEFAULT_ADD_BATCH_SIZE = 1000
+"""Contacts per ``POST /addressbooks/{id}/emails`` call when streaming an upload."""
+
+ContactLike = Contact | str | Mapping[str, Any]
+
+
+def _mask_token(token: str) -> None:
+    mask_secret(token)
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 class SendPulseHook(BaseHook):
-    """Turn an Airflow ``sendpulse`` connection into a SendPulse API client."""
+    """Turn an Airflow ``sendpulse`` connection into a SendPulse API client.
+
+    Connection: login = API ID, password = API Secret, host = base URL (default
+    ``https://api.sendpulse.com``), extras ``api_key``, ``timeout``, ``max_requests_per_second``
+    and ``max_retries``. Tokens are cached, renewed early and shared by every hook in the process.
+
+    :param sendpulse_conn_id: the Airflow connection to use.
+    """
 
     conn_name_attr = "sendpulse_conn_id"
     default_conn_name = "sendpulse_default"
@@ -20,6 +65,7 @@ class SendPulseHook(BaseHook):
     def __init__(self, sendpulse_conn_id: str = default_conn_name, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sendpulse_conn_id = sendpulse_conn_id
+        self._client: SendPulseClient | None = None
 
     @staticmethod
     def get_connection_form_widgets() -> dict[str, Any]:
@@ -30,3 +76,306 @@ class SendPulseHook(BaseHook):
     def get_ui_field_behaviour() -> dict[str, Any]:
         """Relabelled and hidden standard fields for Airflow 3.1 (later versions use the provider info)."""
         return connection_form.ui_field_behaviour()
+
+    # --- clients --------------------------------------------------------------------------
+
+    @staticmethod
+    def _config(conn: Any, extra: Mapping[str, Any]) -> ClientConfig:
+        config = client_config(
+            login=conn.login,
+            password=conn.password,
+            host=conn.host,
+            extra=extra,
+            schema=conn.schema,
+            port=conn.port,
+        )
+        for secret in (config.client_secret, config.api_key):
+            if secret:
+                mask_secret(secret)
+        return config
+
+    def get_client_config(self) -> ClientConfig:
+        """The client settings read from the connection (sync; not for use inside a trigger)."""
+        conn = self.get_connection(self.sendpulse_conn_id)
+        return self._config(conn, conn.extra_dejson)
+
+    def get_conn(self) -> SendPulseClient:
+        """The sync client for this hook's connection (created once per hook)."""
+        if self._client is None:
+            self._client = SendPulseClient(self.get_client_config(), on_new_secret=_mask_token)
+        return self._client
+
+    async def aget_client_config(self) -> ClientConfig:
+        """The client settings, reading the connection without blocking the event loop."""
+        from airflow.providers.common.compat.connection import (
+            get_async_connection,
+            get_async_extra_dejson,
+        )
+
+        conn = await get_async_connection(self.sendpulse_conn_id, hook=self)
+        extra = await get_async_extra_dejson(conn)
+        return self._config(conn, extra)
+
+    async def get_async_client(self, http_client: httpx.AsyncClient | None = None) -> AsyncSendPulseClient:
+        """A new async client; reads the connection without blocking the event loop (triggerer-safe).
+
+        Close it when done (``async with await hook.get_async_client() as client``). Pass a shared
+        ``http_client`` (one per event loop) when many triggers run: it is used, never closed.
+        """
+        config = await self.aget_client_config()
+        return AsyncSendPulseClient(config, on_new_secret=_mask_token, http_client=http_client)
+
+    def run(self, call: Call[T]) -> T:
+        """Send one :mod:`~airflow_provider_sendpulse.client.api` call."""
+        return self.get_conn().run(call)
+
+    def call(
+        self, method: str, path: str, params: dict[str, Any] | None = None, json: Any | None = None
+    ) -> Any:
+        """Call any SendPulse endpoint; returns the decoded JSON answer.
+
+        Retries and rate limiting apply; the call is never treated as a create (it may be replayed
+        after a timeout), so prefer the dedicated methods for creating campaigns or sending SMS.
+        """
+        return self.get_conn().call(method, path, params, json)
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Check the credentials with ``GET /user/info``; returns ``(ok, message)``."""
+        try:
+            info = self.run(api.get_user_info())
+        except (SendPulseError, ValueError) as exc:
+            return False, str(exc)
+        who = info.get("email") or info.get("name") or info.get("id")
+        return True, f"Connected to SendPulse{f' as {who}' if who else ''}"
+
+    # --- mailing lists --------------------------------------------------------------------
+
+    def create_mailing_list(self, name: str) -> int:
+        """Create a mailing list; returns its id."""
+        return self.run(api.create_mailing_list(name))
+
+    def get_mailing_list(self, list_id: int) -> dict[str, Any]:
+        """One mailing list (raises :class:`SendPulseNotFoundError` if missing)."""
+        return self.run(api.get_mailing_list(list_id))
+
+    def iter_mailing_lists(self) -> Iterator[dict[str, Any]]:
+        """Every mailing list, fetched a page at a time."""
+        return iter_items(self.get_conn(), api.list_mailing_lists)
+
+    def find_mailing_list(self, name: str) -> dict[str, Any] | None:
+        """The first mailing list named exactly ``name``, or None."""
+        return next((item for item in self.iter_mailing_lists() if item.get("name") == name), None)
+
+    def rename_mailing_list(self, list_id: int, name: str) -> None:
+        """Rename a mailing list."""
+        self.run(api.rename_mailing_list(list_id, name))
+
+    def delete_mailing_list(self, list_id: int) -> None:
+        """Delete a mailing list."""
+        self.run(api.delete_mailing_list(list_id))
+
+    def get_list_variables(self, list_id: int) -> list[dict[str, Any]]:
+        """The variables (``name``, ``type``) defined in a mailing list."""
+        return self.run(api.list_variables(list_id))
+
+    def count_contacts(self, list_id: int) -> int:
+        """How many contacts a mailing list holds."""
+        return self.run(api.count_contacts(list_id))
+
+    # --- contacts -------------------------------------------------------------------------
+
+    def add_contacts(
+        self,
+        list_id: int,
+        contacts: Iterable[ContactLike],
+        batch_size: int = DEFAULT_ADD_BATCH_SIZE,
+        double_opt_in: DoubleOptIn | None = None,
+        on_batch: Callable[[BatchProgress], None] | None = None,
+    ) -> AddSummary:
+        """Stream contacts into a list in batches; only one batch is held in memory.
+
+        :param contacts: Contacts, bare emails, or mappings with ``email`` (and ``variables``).
+        :param on_batch: called after each batch is accepted.
+        """
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        started = time.monotonic()
+        sent = batches = 0
+        for chunk in _chunks((Contact.coerce(c) for c in contacts), batch_size):
+            self.run(api.add_contacts(list_id, chunk, double_opt_in))
+            sent += len(chunk)
+            batches += 1
+            if on_batch is not None:
+                on_batch(BatchProgress(list_id, batches, len(chunk), sent, time.monotonic() - started))
+        return AddSummary(list_id, sent, batches, batch_size, time.monotonic() - started)
+
+    def remove_contacts(self, list_id: int, emails: Iterable[str]) -> int:
+        """Remove emails from a list (100 per call); returns how many were sent."""
+        return self._per_hundred(emails, lambda chunk: api.remove_contacts(list_id, chunk))
+
+    def unsubscribe_contacts(self, list_id: int, emails: Iterable[str]) -> int:
+        """Unsubscribe emails in a list (100 per call); returns how many were sent."""
+        return self._per_hundred(emails, lambda chunk: api.unsubscribe_contacts(list_id, chunk))
+
+    def _per_hundred(self, emails: Iterable[str], make: Callable[[list[str]], Call[None]]) -> int:
+        count = 0
+        for chunk in _chunks(emails, api.MAX_EMAILS_PER_CALL):
+            self.run(make(chunk))
+            count += len(chunk)
+        return count
+
+    def update_contact_variables(self, list_id: int, email: str, variables: Mapping[str, Any]) -> None:
+        """Set variables of one contact."""
+        self.run(api.update_contact_variables(list_id, email, variables))
+
+    def iter_contacts(
+        self, list_id: int, order: str | None = None, active: bool | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every contact of a list, fetched a page at a time."""
+        return iter_items(
+            self.get_conn(),
+            lambda limit, offset: api.list_contacts(list_id, limit, offset, order=order, active=active),
+        )
+
+    def get_contact(self, list_id: int, email: str) -> dict[str, Any]:
+        """One contact of a list."""
+        return self.run(api.get_contact(list_id, email))
+
+    # --- email campaigns ------------------------------------------------------------------
+
+    def create_campaign(self, spec: CampaignSpec) -> dict[str, Any]:
+        """Create an email campaign; returns SendPulse's answer (``id``, ``status``...).
+
+        Raises :class:`SendPulseAmbiguousCreateError` instead of replaying after a timeout, a
+        dropped connection or a 5xx: look the campaign up (:meth:`find_campaign`) before retrying.
+        """
+        return self.run(api.create_campaign(spec))
+
+    def get_campaign(self, campaign_id: int) -> dict[str, Any]:
+        """One campaign with its status and statistics."""
+        return self.run(api.get_campaign(campaign_id))
+
+    def iter_campaigns(self, status: Sequence[int] | None = None) -> Iterator[dict[str, Any]]:
+        """Every campaign, newest first, optionally only with the given status codes."""
+        return iter_items(
+            self.get_conn(),
+            lambda limit, offset: api.list_campaigns(limit, offset, order="desc", status=status),
+        )
+
+    def find_campaign(self, name: str) -> dict[str, Any] | None:
+        """The newest campaign named exactly ``name``, or None."""
+        return next((item for item in self.iter_campaigns() if item.get("name") == name), None)
+
+    def edit_campaign(
+        self,
+        campaign_id: int,
+        *,
+        name: str | None = None,
+        subject: str | None = None,
+        send_date: str | datetime | None = None,
+        body_html: str | None = None,
+    ) -> None:
+        """Change a scheduled campaign."""
+        self.run(
+            api.edit_campaign(
+                campaign_id, name=name, subject=subject, send_date=send_date, body_html=body_html
+            )
+        )
+
+    def cancel_campaign(self, campaign_id: int) -> None:
+        """Cancel a scheduled campaign."""
+        self.run(api.cancel_campaign(campaign_id))
+
+    def get_campaign_stats(self, campaign_id: int) -> dict[str, Any]:
+        """``{"campaign": ..., "countries": {...}, "referrals": [...]}`` for one campaign.
+
+        Countries and referrals are empty when SendPulse has none yet (a campaign not sent).
+        """
+        campaign = self.get_campaign(campaign_id)
+        try:
+            countries = self.run(api.campaign_countries(campaign_id))
+        except SendPulseNotFoundError:
+            countries = {}
+        try:
+            referrals = self.run(api.campaign_referrals(campaign_id))
+        except SendPulseNotFoundError:
+            referrals = []
+        return {"campaign": campaign, "countries": countries, "referrals": referrals}
+
+    # --- senders and templates ------------------------------------------------------------
+
+    def list_senders(self) -> list[dict[str, Any]]:
+        """The account's sender addresses."""
+        return self.run(api.list_senders())
+
+    def list_templates(self, owner: str | None = "me") -> list[dict[str, Any]]:
+        """Templates (``owner`` ``"me"`` or ``"sendpulse"``), all pages."""
+        return list(
+            iter_items(self.get_conn(), lambda limit, offset: api.list_templates(owner, limit, offset))
+        )
+
+    def get_template(self, template_id: int | str) -> dict[str, Any]:
+        """One template."""
+        return self.run(api.get_template(template_id))
+
+    def create_template(self, body_html: str, name: str | None = None, lang: str = "en") -> int:
+        """Store an HTML template; returns its id."""
+        return self.run(api.create_template(body_html, name, lang))
+
+    # --- SMS ------------------------------------------------------------------------------
+
+    def add_phones(self, list_id: int, phones: Sequence[str]) -> dict[str, Any]:
+        """Add phone numbers (digits, international format) to a list; returns the counters."""
+        return self.run(api.add_phones(list_id, phones))
+
+    def send_sms(
+        self,
+        sender: str,
+        phones: Sequence[str],
+        body: str,
+        date: str | datetime | None = None,
+        route: Mapping[str, Any] | None = None,
+        emulate: bool | None = None,
+    ) -> dict[str, Any]:
+        """Send an SMS to phone numbers; returns ``campaign_id`` and counters (never replayed)."""
+        return self.run(api.send_sms(sender, phones, body, date, route, emulate))
+
+    def create_sms_campaign(
+        self,
+        sender: str,
+        list_id: int,
+        body: str,
+        date: str | datetime | None = None,
+        route: Mapping[str, Any] | None = None,
+        emulate: bool | None = None,
+    ) -> dict[str, Any]:
+        """An SMS campaign to a list's phones; returns ``campaign_id`` (never replayed)."""
+        return self.run(api.create_sms_campaign(sender, list_id, body, date, route, emulate))
+
+    def get_sms_campaign(self, campaign_id: int) -> dict[str, Any]:
+        """One SMS campaign."""
+        return self.run(api.get_sms_campaign(campaign_id))
+
+    def list_sms_campaigns(self, date_from: str | datetime, date_to: str | datetime) -> list[dict[str, Any]]:
+        """SMS campaigns created within a date window."""
+        return self.run(api.list_sms_campaigns(date_from, date_to))
+
+    def cancel_sms_campaign(self, campaign_id: int) -> None:
+        """Cancel a scheduled SMS campaign."""
+        self.run(api.cancel_sms_campaign(campaign_id))
+
+    def sms_cost(
+        self, sender: str, body: str, list_id: int | None = None, phones: Sequence[str] | None = None
+    ) -> dict[str, Any]:
+        """What an SMS campaign would cost, to a list or to phone numbers."""
+        return self.run(api.sms_cost(sender, body, list_id, phones))
+
+    # --- account --------------------------------------------------------------------------
+
+    def get_balance(self, currency: str | None = None) -> dict[str, Any]:
+        """The account balance."""
+        return self.run(api.get_balance(currency))
+
+    def get_user_info(self) -> dict[str, Any]:
+        """The account behind the credentials."""
+        return self.run(api.get_user_info())

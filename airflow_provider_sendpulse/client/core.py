@@ -1,0 +1,219 @@
+"""What both clients share: configuration, request building, answer reading, auth and limits.
+
+Nothing here does I/O except through the mint callable handed to the token cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from tenacity import Retrying
+
+from airflow_provider_sendpulse import DEFAULT_BASE_URL, __version__
+from airflow_provider_sendpulse.client.api import TOKEN_PATH, Call
+from airflow_provider_sendpulse.client.auth import (
+    Auth,
+    ClientCredentialsAuth,
+    MintedToken,
+    StaticKeyAuth,
+    mint_client_credentials,
+    token_cache_for,
+)
+from airflow_provider_sendpulse.client.errors import (
+    SendPulseAmbiguousCreateError,
+    SendPulseAuthError,
+    SendPulseConnectionError,
+    SendPulseError,
+    SendPulseServerError,
+    error_from_response,
+)
+from airflow_provider_sendpulse.client.ratelimit import RateLimiter, rate_limiter_for
+from airflow_provider_sendpulse.client.retry import RetryPolicy
+from airflow_provider_sendpulse.client.transport import RawResponse, Request
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+USER_AGENT = f"airflow-provider-sendpulse/{__version__}"
+
+SecretCallback = Callable[[str], None]
+"""Called with every new bearer token a client starts using (the hook registers it for masking)."""
+
+
+def normalize_base_url(value: str | None) -> str:
+    """``api.sendpulse.com``, ``https://api.sendpulse.com/`` -> ``https://api.sendpulse.com``."""
+    value = (value or "").strip()
+    if not value:
+        return DEFAULT_BASE_URL
+    if "://" not in value:
+        value = "https://" + value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"not an http(s) base URL: {value!r}")
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """How to reach one SendPulse account.
+
+    Give ``api_key`` (static key) or both ``client_id`` and ``client_secret`` (API ID and secret).
+    ``max_requests_per_second`` of None or 0 turns the client-side limit off.
+    """
+
+    base_url: str = DEFAULT_BASE_URL
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    api_key: str | None = field(default=None, repr=False)
+    timeout: float = 30.0
+    max_requests_per_second: float | None = 10.0
+    max_retries: int = 5
+    retry_initial_wait: float = 0.5
+    retry_max_wait: float = 30.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "base_url", normalize_base_url(self.base_url))
+        if not self.api_key and not (self.client_id and self.client_secret):
+            raise ValueError("SendPulse needs an API key, or both an API ID and an API secret")
+        if self.timeout <= 0:
+            raise ValueError("timeout must be positive")
+        if self.max_retries < 0:
+            raise ValueError("max_retries must not be negative")
+
+    @property
+    def account(self) -> tuple[str, str]:
+        """``(base URL, account id)``: the key of the shared token cache and rate limiter."""
+        if self.client_id:
+            return self.base_url, self.client_id
+        digest = hashlib.sha256((self.api_key or "").encode()).hexdigest()[:16]
+        return self.base_url, f"key:{digest}"
+
+    @property
+    def token_url(self) -> str:
+        """Where tokens are minted."""
+        return self.base_url + TOKEN_PATH
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The retry policy for this account's calls and mints."""
+        return RetryPolicy(self.max_retries, self.retry_initial_wait, self.retry_max_wait)
+
+
+def reports_failure(body: Any) -> bool:
+    """Whether an HTTP-200 answer says the call failed (``is_error``, ``result``/``success`` false)."""
+    if not isinstance(body, dict):
+        return False
+    return body.get("is_error") is True or body.get("result") is False or body.get("success") is False
+
+
+def interpret(call: Call[T], raw: RawResponse) -> T:
+    """Read an answer: raise the matching :class:`SendPulseError`, or parse the payload."""
+    what = call.describe()
+    if not 200 <= raw.status < 300 or reports_failure(raw.body):
+        raise error_from_response(raw.status, raw.body, what=what, retry_after=raw.retry_after)
+    if not raw.is_json:
+        raise SendPulseError(f"SendPulse {what} answered with something that is not JSON", raw.status)
+    return call.parse(raw.body)
+
+
+def guard_create(call: Call[Any], exc: SendPulseError) -> SendPulseError:
+    """Turn an ambiguous failure of a create call into :class:`SendPulseAmbiguousCreateError`."""
+    if not call.is_create:
+        return exc
+    ambiguous = isinstance(exc, SendPulseServerError) or (
+        isinstance(exc, SendPulseConnectionError) and exc.request_sent
+    )
+    if not ambiguous:
+        return exc
+    return SendPulseAmbiguousCreateError(
+        f"SendPulse {call.describe()} may or may not have been performed ({exc.message}); "
+        "it was not repeated to avoid a duplicate: look the object up before trying again",
+        method=call.method,
+        path=call.path,
+        status=exc.status,
+    )
+
+
+def refused_fresh_token(call: Call[Any], exc: SendPulseAuthError) -> SendPulseAuthError:
+    """The error for a 401 that survived a re-mint."""
+    return SendPulseAuthError(
+        f"SendPulse refused a freshly issued token for {call.describe()}: "
+        "check the API ID and secret and the account's API access",
+        exc.status,
+        exc.error_code,
+    )
+
+
+class ClientCore:
+    """Configuration, auth, rate limit and request building shared by the two clients."""
+
+    def __init__(self, config: ClientConfig, on_new_secret: SecretCallback | None = None) -> None:
+        self.config = config
+        self.policy = config.retry_policy
+        rate = config.max_requests_per_second
+        self.limiter: RateLimiter | None = rate_limiter_for(config.account, rate) if rate else None
+        self.auth: Auth
+        if config.api_key:
+            self.auth = StaticKeyAuth(config.api_key)
+        else:
+            self.auth = ClientCredentialsAuth(token_cache_for(config.account), self._mint)
+        self._on_new_secret = on_new_secret
+        self._reported: set[str] = set()
+        self._reported_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"ClientCore({self.config!r})"
+
+    def _mint(self) -> MintedToken:
+        # Runs in a thread (the caller's, or a worker thread for async clients): sync I/O is fine.
+        config = self.config
+
+        def once() -> MintedToken:
+            if self.limiter is not None:
+                self.limiter.acquire()
+            return mint_client_credentials(
+                config.token_url, config.client_id or "", config.client_secret or "", timeout=config.timeout
+            )
+
+        started = time.monotonic()
+        minted = Retrying(sleep=time.sleep, **self.policy.tenacity_kwargs())(once)
+        elapsed = time.monotonic() - started
+        log.info("Minted a SendPulse token in %.2f s (valid %.0f s)", elapsed, minted.expires_in)
+        return minted
+
+    def new_secret(self, token: str) -> bool:
+        """Whether ``token`` has not been reported to ``on_new_secret`` yet (and mark it reported)."""
+        if self._on_new_secret is None:
+            return False
+        with self._reported_lock:
+            if token in self._reported:
+                return False
+            self._reported.add(token)
+            return True
+
+    def report_secret(self, token: str) -> None:
+        """Hand a new token to the ``on_new_secret`` callback."""
+        if self._on_new_secret is not None:
+            self._on_new_secret(token)
+
+    def request(self, call: Call[Any], token: str) -> Request:
+        """The HTTP request for ``call`` carrying ``token``."""
+        return Request(
+            call.method,
+            self.config.base_url + call.path,
+            call.params,
+            call.json,
+            {
+                "Authorization": f"Bearer {token}",
+                "Accept": "application/json",
+                "User-Agent": USER_AGENT,
+            },
+        )

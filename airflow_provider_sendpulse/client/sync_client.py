@@ -1,0 +1,116 @@
+"""The synchronous SendPulse client (requests)."""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+from typing import Any, TypeVar
+
+import requests
+from tenacity import Retrying
+
+from airflow_provider_sendpulse.client import api
+from airflow_provider_sendpulse.client.api import Call
+from airflow_provider_sendpulse.client.core import (
+    ClientConfig,
+    ClientCore,
+    SecretCallback,
+    guard_create,
+    interpret,
+    refused_fresh_token,
+)
+from airflow_provider_sendpulse.client.errors import SendPulseAuthError, SendPulseError
+from airflow_provider_sendpulse.client.transport import SyncTransport
+
+T = TypeVar("T")
+
+
+class SendPulseClient:
+    """Run :mod:`~airflow_provider_sendpulse.client.api` calls with retries, rate limit and token care.
+
+    Safe to share between threads. Tokens and the rate limit are shared with every other client
+    of the same account in the process.
+
+    :param config: account and behaviour settings.
+    :param on_new_secret: called with each new bearer token before it is first used.
+    :param session: a ``requests.Session`` to send API calls with (one is created if omitted).
+    """
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        on_new_secret: SecretCallback | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.core = ClientCore(config, on_new_secret)
+        self.transport = SyncTransport(config.timeout, session)
+
+    def __repr__(self) -> str:
+        return f"SendPulseClient({self.core.config!r})"
+
+    @property
+    def config(self) -> ClientConfig:
+        """The client's settings."""
+        return self.core.config
+
+    def run(self, call: Call[T]) -> T:
+        """Send ``call`` and return its parsed answer; raises :class:`SendPulseError` on failure."""
+        retrying = Retrying(sleep=time.sleep, **self.core.policy.tenacity_kwargs())
+        result: T = retrying(self._attempt, call)
+        return result
+
+    def call(
+        self, method: str, path: str, params: dict[str, Any] | None = None, json: Any | None = None
+    ) -> Any:
+        """Call any endpoint and return the decoded JSON answer (the escape hatch)."""
+        return self.run(api.raw_call(method, path, params, json))
+
+    def _attempt(self, call: Call[T]) -> T:
+        token = self._token()
+        try:
+            return self._send(call, token)
+        except SendPulseAuthError as exc:
+            if exc.status != 401 or not self.core.auth.refreshable:
+                raise
+            self.core.auth.invalidate(token)
+        token = self._token()
+        try:
+            return self._send(call, token)
+        except SendPulseAuthError as exc:
+            if exc.status != 401:
+                raise
+            raise refused_fresh_token(call, exc) from None
+
+    def _token(self) -> str:
+        token = self.core.auth.token()
+        if self.core.new_secret(token):
+            self.core.report_secret(token)
+        return token
+
+    def _send(self, call: Call[T], token: str) -> T:
+        if self.core.limiter is not None:
+            self.core.limiter.acquire()
+        try:
+            raw = self.transport.send(self.core.request(call, token), call.describe())
+            return interpret(call, raw)
+        except SendPulseError as exc:
+            guarded = guard_create(call, exc)
+            if guarded is exc:
+                raise
+            raise guarded from exc
+
+    def close(self) -> None:
+        """Release pooled connections (the shared token stays cached)."""
+        self.transport.close()
+
+    def __enter__(self) -> SendPulseClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

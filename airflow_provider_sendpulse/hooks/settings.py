@@ -1,0 +1,81 @@
+"""Read a ``sendpulse`` Airflow connection into a :class:`ClientConfig` (pure; no Airflow import)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from airflow_provider_sendpulse.client.core import ClientConfig
+
+EXTRA_PREFIX = "extra__sendpulse__"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_RPS = 10.0
+DEFAULT_MAX_RETRIES = 5
+
+
+def _extra(extra: Mapping[str, Any], name: str) -> Any:
+    for key in (name, EXTRA_PREFIX + name):
+        value = extra.get(key)
+        if value is not None and not (isinstance(value, str) and not value.strip()):
+            return value.strip() if isinstance(value, str) else value
+    return None
+
+
+def _number(extra: Mapping[str, Any], name: str, default: float) -> float:
+    value = _extra(extra, name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"connection extra {name!r} must be a number, got {value!r}") from None
+    if number <= 0 and name != "max_retries":
+        raise ValueError(f"connection extra {name!r} must be positive, got {value!r}")
+    return number
+
+
+def base_url_from(host: str | None, schema: str | None = None, port: int | None = None) -> str | None:
+    """The base URL from the connection's host (with or without scheme), schema and port."""
+    host = (host or "").strip()
+    if not host:
+        return None
+    if "://" not in host:
+        scheme = schema if schema in ("http", "https") else "https"
+        host = f"{scheme}://{host}"
+    if port and host.count(":") < 2:
+        scheme, rest = host.split("://", 1)
+        netloc, _, path = rest.partition("/")
+        host = f"{scheme}://{netloc}:{port}" + (f"/{path}" if path else "")
+    return host
+
+
+def client_config(
+    *,
+    login: str | None,
+    password: str | None,
+    host: str | None,
+    extra: Mapping[str, Any],
+    schema: str | None = None,
+    port: int | None = None,
+) -> ClientConfig:
+    """Build the client settings: login = API ID, password = API secret, host = base URL, extras.
+
+    Extras (plain or ``extra__sendpulse__``-prefixed): ``api_key``, ``timeout``,
+    ``max_requests_per_second``, ``max_retries``.
+    """
+    api_key = _extra(extra, "api_key")
+    retries = _number(extra, "max_retries", DEFAULT_MAX_RETRIES)
+    if retries < 0 or retries != int(retries):
+        raise ValueError(f"connection extra 'max_retries' must be a whole number >= 0, got {retries!r}")
+    try:
+        return ClientConfig(
+            base_url=base_url_from(host, schema, port) or "",
+            client_id=(login or "").strip() or None,
+            client_secret=password or None,
+            api_key=str(api_key) if api_key is not None else None,
+            timeout=_number(extra, "timeout", DEFAULT_TIMEOUT),
+            max_requests_per_second=_number(extra, "max_requests_per_second", DEFAULT_MAX_RPS),
+            max_retries=int(retries),
+        )
+    except ValueError as exc:
+        raise ValueError(f"SendPulse connection: {exc}") from None

@@ -1,0 +1,90 @@
+from types import SimpleNamespace
+
+import pytest
+from tenacity import Retrying
+
+from airflow_provider_sendpulse.client.errors import (
+    SendPulseAmbiguousCreateError,
+    SendPulseAuthError,
+    SendPulseConnectionError,
+    SendPulseError,
+    SendPulseNotFoundError,
+    SendPulseRateLimitError,
+    SendPulseServerError,
+    SendPulseValidationError,
+)
+from airflow_provider_sendpulse.client.retry import RetryPolicy, is_retryable
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (SendPulseRateLimitError("x", 429), True),
+        (SendPulseRateLimitError("x", 200, 2020202020), True),
+        (SendPulseServerError("x", 500), True),
+        (SendPulseServerError("x", 502), True),
+        (SendPulseServerError("x", 503), True),
+        (SendPulseServerError("x", 504), True),
+        (SendPulseServerError("x", 501), False),
+        (SendPulseConnectionError("x", request_sent=True), True),
+        (SendPulseConnectionError("x", request_sent=False), True),
+        (SendPulseValidationError("x", 422), False),
+        (SendPulseNotFoundError("x", 404), False),
+        (SendPulseAuthError("x", 401), False),
+        (SendPulseError("x", 409), False),
+        (SendPulseAmbiguousCreateError("x", method="POST", path="/campaigns", status=503), False),
+        (ValueError("x"), False),
+    ],
+)
+def test_retry_predicate(exc, expected):
+    assert is_retryable(exc) is expected
+
+
+def _state(exc, attempt=1):
+    outcome = SimpleNamespace(exception=lambda: exc)
+    return SimpleNamespace(outcome=outcome, attempt_number=attempt)
+
+
+def test_retry_after_is_honoured_and_capped():
+    policy = RetryPolicy(max_retries=3, initial_wait=0.5, max_wait=10)
+    assert policy.wait_seconds(_state(SendPulseRateLimitError("x", 429, retry_after=4))) == 4
+    assert policy.wait_seconds(_state(SendPulseRateLimitError("x", 429, retry_after=400))) == 10
+
+
+def test_backoff_grows_with_jitter_and_is_capped():
+    policy = RetryPolicy(max_retries=10, initial_wait=1, max_wait=8)
+    waits = [policy.wait_seconds(_state(SendPulseServerError("x", 503), n)) for n in range(1, 8)]
+    assert 1 <= waits[0] <= 2
+    assert 2 <= waits[1] <= 3
+    assert all(w <= 8 for w in waits)
+
+
+def test_attempts_are_bounded_by_max_retries():
+    calls = []
+
+    def fail():
+        calls.append(1)
+        raise SendPulseServerError("x", 503)
+
+    policy = RetryPolicy(max_retries=2, initial_wait=0.001, max_wait=0.001)
+    with pytest.raises(SendPulseServerError):
+        Retrying(sleep=lambda s: None, **policy.tenacity_kwargs())(fail)
+    assert len(calls) == 3
+
+
+def test_other_4xx_are_raised_at_once():
+    calls = []
+
+    def fail():
+        calls.append(1)
+        raise SendPulseValidationError("x", 422)
+
+    policy = RetryPolicy(max_retries=5, initial_wait=0.001)
+    with pytest.raises(SendPulseValidationError):
+        Retrying(sleep=lambda s: None, **policy.tenacity_kwargs())(fail)
+    assert len(calls) == 1
+
+
+def test_negative_retries_refused():
+    with pytest.raises(ValueError, match="max_retries"):
+        RetryPolicy(max_retries=-1)

@@ -1,0 +1,85 @@
+import pytest
+
+from airflow_provider_sendpulse import get_provider_info
+from airflow_provider_sendpulse.hooks.settings import base_url_from, client_config
+
+
+def _config(extra=None, **conn):
+    fields = {"login": "id", "password": "secret", "host": None}
+    fields.update(conn)
+    return client_config(extra=extra or {}, **fields)
+
+
+def test_defaults():
+    config = _config()
+    assert config.base_url == "https://api.sendpulse.com"
+    assert (config.client_id, config.client_secret, config.api_key) == ("id", "secret", None)
+    assert (config.timeout, config.max_requests_per_second, config.max_retries) == (30.0, 10.0, 5)
+
+
+@pytest.mark.parametrize(
+    ("host", "schema", "port", "expected"),
+    [
+        ("api.sendpulse.com", None, None, "https://api.sendpulse.com"),
+        ("https://api.sendpulse.com/", None, None, "https://api.sendpulse.com"),
+        ("http://127.0.0.1:8089", None, None, "http://127.0.0.1:8089"),
+        ("127.0.0.1", "http", 8089, "http://127.0.0.1:8089"),
+        ("localhost", None, 8443, "https://localhost:8443"),
+    ],
+)
+def test_host_with_or_without_scheme(host, schema, port, expected):
+    assert _config(host=host, schema=schema, port=port).base_url == expected
+    assert base_url_from(None) is None
+
+
+def test_extras_plain_and_prefixed():
+    config = _config(
+        {
+            "extra__sendpulse__api_key": "k",
+            "timeout": "12.5",
+            "extra__sendpulse__max_requests_per_second": 4,
+            "max_retries": "0",
+        },
+        login=None,
+        password=None,
+    )
+    assert config.api_key == "k"
+    assert config.timeout == 12.5
+    assert config.max_requests_per_second == 4
+    assert config.max_retries == 0
+
+
+def test_empty_strings_mean_default():
+    config = _config({"api_key": "", "timeout": " ", "max_retries": None})
+    assert config.api_key is None
+    assert config.timeout == 30.0
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"timeout": "soon"}, "timeout"),
+        ({"timeout": 0}, "timeout"),
+        ({"max_retries": -1}, "max_retries"),
+        ({"max_retries": 1.5}, "max_retries"),
+        ({"max_requests_per_second": -3}, "max_requests_per_second"),
+    ],
+)
+def test_bad_extras_are_named(extra, message):
+    with pytest.raises(ValueError, match=message):
+        _config(extra)
+
+
+def test_missing_credentials_are_explained():
+    with pytest.raises(ValueError, match="API key"):
+        _config(login=None, password=None)
+
+
+def test_the_hook_reads_exactly_the_form_fields():
+    fields = get_provider_info()["connection-types"][0]["conn-fields"]
+    assert set(fields) == {"api_key", "timeout", "max_requests_per_second", "max_retries"}
+    defaults = {name: spec["schema"].get("default") for name, spec in fields.items()}
+    config = _config()
+    assert config.timeout == defaults["timeout"]
+    assert config.max_requests_per_second == defaults["max_requests_per_second"]
+    assert config.max_retries == defaults["max_retries"]
