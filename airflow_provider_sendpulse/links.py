@@ -1,0 +1,32 @@
+"""Operator extra links into the SendPulse web app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.providers.common.compat.sdk import XCom
+from airflow.sdk import BaseOperatorLink
+
+SENDPULSE_API_URL = "https://api.sendpulse.com"
+SENDPULSE_WEB_APP_URL = "https://login.sendpulse.com"
+CAMPAIGN_ID_KEY = "campaign_id"
+CAMPAIGN_URL_KEY = "campaign_url"
+
+
+def campaign_url(campaign_id: int, api_base_url: str | None = None) -> str:
+    """Where a person looks at the campaign: the SendPulse web app, or the API itself when the connection
+    points elsewhere (the emulator, a proxy), since no web app stands behind those."""
+    base = (api_base_url or SENDPULSE_API_URL).rstrip("/")
+    if base == SENDPULSE_API_URL:
+        return f"{SENDPULSE_WEB_APP_URL}/emailservice/tasks/{campaign_id}/"
+    return f"{base}/campaigns/{campaign_id}"
+
+
+class SendPulseCampaignLink(BaseOperatorLink):
+    """The "SendPulse campaign" link: the campaign the task created, from its ``campaign_url`` XCom."""
+
+    name = "SendPulse campaign"
+
+    def get_link(self, operator: Any, *, ti_key: Any) -> str:
+        url = XCom.get_value(key=CAMPAIGN_URL_KEY, ti_key=ti_key)
+        return url if isinstance(url, str) else ""

@@ -1,0 +1,404 @@
+"""Operators for SendPulse email campaigns: create (once per task instance), cancel, read statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow_provider_sendpulse.client.errors import SendPulseAmbiguousCreateError, SendPulseNotFoundError
+from airflow_provider_sendpulse.client.models import CampaignSpec
+from airflow_provider_sendpulse.links import (
+    CAMPAIGN_ID_KEY,
+    CAMPAIGN_URL_KEY,
+    SendPulseCampaignLink,
+    campaign_url,
+)
+from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
+from airflow_provider_sendpulse.operators.identity import TaskState, bounded_name, task_identity, try_number
+from airflow_provider_sendpulse.operators.validation import (
+    MAX_ATTACHMENTS,
+    SendPulseInputError,
+    check_email,
+    check_list_ids,
+    check_positive_int,
+    check_send_date,
+    check_text,
+)
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+STATE_KEY = "sendpulse_campaign_id"
+
+#: SendPulse campaign statuses (vendor documentation) that a person may want to read in a log.
+CAMPAIGN_STATUS = {
+    0: "new",
+    1: "pending moderation",
+    2: "sending",
+    3: "sent",
+    5: "blocked",
+    6: "marked for deletion",
+    9: "delivering",
+    10: "being processed",
+    12: "no active addresses",
+    13: "creating",
+    14: "queued",
+    16: "canceled",
+    22: "sending partially",
+    23: "sent partially",
+    26: "draft",
+    27: "requires editing",
+}
+
+
+class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
+    """Create an email campaign (send now, schedule, or save as draft) exactly once per task instance.
+
+    Retry safety: the campaign's identity is its ``name``. Without one, the name is derived from the task
+    instance, ``airflow <dag_id>.<task_id>[<map_index>] <run_id>``, so every try of the same task instance
+    agrees on it. Right after creating, the campaign id is kept in the task state store (Airflow 3.3+),
+    then pushed to XCom (``campaign_id``, ``campaign_url``) before anything else can fail. A later try
+    (``try_number > 1``) first reads the stored id, then looks the name up in SendPulse, and returns the
+    campaign it finds instead of creating a second one; so does a create call whose outcome is unknown
+    (connection dropped after sending). A name you give is the identity: keep it unique per run, e.g.
+    ``"Newsletter {{ ds }}"``. Clearing the task keeps the task state, so a cleared task returns the
+    campaign it already created rather than sending the same one again.
+
+    :param sender_name: sender's display name (templated).
+    :param sender_email: an activated SendPulse sender address (templated).
+    :param subject: email subject (templated).
+    :param body_html: HTML body, or a ``.html`` template file; base64-encoded for SendPulse (templated).
+    :param template_id: SendPulse template id, instead of ``body_html`` (templated).
+    :param list_ids: one mailing list id or up to 10 (templated).
+    :param segment_id: a segment id, instead of ``list_ids`` (templated).
+    :param send_date: when to send, a future datetime or ``YYYY-MM-DD HH:MM:SS`` string, UTC when naive;
+        default now (templated).
+    :param name: campaign name, its identity across retries (templated).
+    :param attachments: up to 5 files, ``{"file name": "text content"}`` (templated).
+    :param track_opens: track opens (SendPulse's default when None).
+    :param track_clicks: track clicks (SendPulse's default when None).
+    :param utm_campaign: UTM campaign tag for links (templated).
+    :param draft: only save the campaign as a draft.
+    :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
+    :return: ``{"id", "name", "status", "status_name", "url", "created"}``; ``created`` is False when an
+        earlier try had created it.
+    """
+
+    template_fields: Sequence[str] = (
+        "sender_name",
+        "sender_email",
+        "subject",
+        "body_html",
+        "template_id",
+        "list_ids",
+        "segment_id",
+        "send_date",
+        "name",
+        "attachments",
+        "utm_campaign",
+    )
+    template_ext: Sequence[str] = (".html", ".htm")
+    template_fields_renderers: ClassVar[dict[str, str]] = {"body_html": "html", "attachments": "json"}
+    operator_extra_links = (SendPulseCampaignLink(),)
+
+    def __init__(
+        self,
+        *,
+        sender_name: str,
+        sender_email: str,
+        subject: str,
+        body_html: str | None = None,
+        template_id: int | str | None = None,
+        list_ids: int | str | Sequence[int | str] | None = None,
+        segment_id: int | str | None = None,
+        send_date: datetime | str | None = None,
+        name: str | None = None,
+        attachments: Mapping[str, str] | None = None,
+        track_opens: bool | None = None,
+        track_clicks: bool | None = None,
+        utm_campaign: str | None = None,
+        draft: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.sender_name = sender_name
+        self.sender_email = sender_email
+        self.subject = subject
+        self.body_html = body_html
+        self.template_id = template_id
+        self.list_ids = list_ids
+        self.segment_id = segment_id
+        self.send_date = send_date
+        self.name = name
+        self.attachments = attachments
+        self.track_opens = track_opens
+        self.track_clicks = track_clicks
+        self.utm_campaign = utm_campaign
+        self.draft = draft
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        spec = self.build_spec(context)
+        campaign, created = self.create_once(spec, context)
+        return self.result(context, campaign, created)
+
+    def build_spec(self, context: Context) -> CampaignSpec:
+        """Validate every field and build the request, before any request is sent."""
+        sender_name = check_text(self.sender_name, "sender_name")
+        sender_email = check_email(self.sender_email, "sender_email")
+        subject = check_text(self.subject, "subject")
+        has_body = self.body_html not in (None, "")
+        has_template = self.template_id not in (None, "")
+        if has_body == has_template:
+            raise SendPulseInputError("body_html/template_id: give exactly one of body_html and template_id.")
+        body = check_text(self.body_html, "body_html") if has_body else None
+        template = self._template_id() if has_template else None
+        has_lists = self.list_ids not in (None, "", [])
+        has_segment = self.segment_id not in (None, "")
+        if has_lists == has_segment:
+            raise SendPulseInputError("list_ids/segment_id: give exactly one of list_ids and segment_id.")
+        list_ids = check_list_ids(_maybe_list(self.list_ids)) if has_lists else None
+        segment = check_positive_int(self.segment_id, "segment_id") if has_segment else None
+        send_date = check_send_date(self.send_date)
+        attachments = _check_attachments(self.attachments)
+        for flag in ("track_opens", "track_clicks", "draft"):
+            if getattr(self, flag) not in (None, True, False):
+                raise SendPulseInputError(f"{flag}: must be True or False, got {getattr(self, flag)!r}.")
+        if self.utm_campaign not in (None, "") and not isinstance(self.utm_campaign, str):
+            raise SendPulseInputError(f"utm_campaign: must be a string, got {self.utm_campaign!r}.")
+        if self.name not in (None, ""):
+            name = check_text(self.name, "name").strip()
+        else:
+            name = bounded_name(f"airflow {task_identity(context)}")
+        return CampaignSpec(
+            sender_name=sender_name,
+            sender_email=sender_email,
+            subject=subject,
+            list_ids=list_ids,
+            segment_id=segment,
+            body_html=body,
+            template_id=template,
+            name=name,
+            send_date=send_date,
+            attachments=attachments,
+            draft=bool(self.draft),
+            track_opens=self.track_opens,
+            track_clicks=self.track_clicks,
+            utm_campaign=self.utm_campaign or None,
+        )
+
+    def create_once(self, spec: CampaignSpec, context: Context) -> tuple[dict[str, Any], bool]:
+        """Return ``(campaign, created)``: the campaign of an earlier try if there is one, else a new one."""
+        state = TaskState(context)
+        earlier = self._earlier_campaign(spec, state, context)
+        if earlier is not None:
+            self._publish(context, int(earlier["id"]))
+            return earlier, False
+        try:
+            campaign = self.hook.create_campaign(spec)
+        except SendPulseAmbiguousCreateError:
+            self.log.warning("The create call may or may not have gone through; looking for %r", spec.name)
+            found = self._find_by_name(spec)
+            if found is None:
+                raise
+            campaign, created = found, True
+        else:
+            created = True
+        campaign_id = int(campaign["id"])
+        state.set(STATE_KEY, campaign_id)
+        self._publish(context, campaign_id)
+        self.log.info("Created campaign %s (%r)", campaign_id, spec.name)
+        return {**campaign, "name": campaign.get("name", spec.name)}, created
+
+    def result(self, context: Context, campaign: Mapping[str, Any], created: bool) -> dict[str, Any]:
+        """The task's return value; the place where waiting for the campaign to finish would go."""
+        campaign_id = int(campaign["id"])
+        status = _int_or_none(campaign.get("status"))
+        described = CAMPAIGN_STATUS.get(status, f"in status {status}") if status is not None else "created"
+        self.log.info("Campaign %s is %s", campaign_id, described)
+        return {
+            "id": campaign_id,
+            "name": campaign.get("name"),
+            "status": status,
+            "status_name": CAMPAIGN_STATUS.get(status) if status is not None else None,
+            "url": self._url(campaign_id),
+            "created": created,
+        }
+
+    def _earlier_campaign(
+        self, spec: CampaignSpec, state: TaskState, context: Context
+    ) -> dict[str, Any] | None:
+        stored = state.get(STATE_KEY)
+        if stored:
+            try:
+                campaign = self.hook.get_campaign(int(stored))
+            except SendPulseNotFoundError:
+                # Deleted, or SendPulse's "not found (maybe already sent)": never risk a second send.
+                raise SendPulseInputError(
+                    f"An earlier try created campaign {stored}, which SendPulse no longer finds; refusing "
+                    "to create another. Check it in SendPulse; to create a new one, delete the task state "
+                    f"key {STATE_KEY!r} of this task instance (Airflow REST API) and run the task again."
+                ) from None
+            self.log.info("Campaign %s was created by an earlier try; not creating another", stored)
+            return {**campaign, "id": int(stored)}
+        if try_number(context) <= 1:
+            return None
+        found = self._find_by_name(spec)
+        if found is not None:
+            self.log.info(
+                "Found campaign %s (%r) from an earlier try; not creating another", found["id"], spec.name
+            )
+        return found
+
+    def _find_by_name(self, spec: CampaignSpec) -> dict[str, Any] | None:
+        assert spec.name is not None
+        found = self.hook.find_campaign(spec.name)
+        return None if found is None else dict(found)
+
+    def _publish(self, context: Context, campaign_id: int) -> None:
+        ti = context["ti"]
+        ti.xcom_push(key=CAMPAIGN_ID_KEY, value=campaign_id)
+        ti.xcom_push(key=CAMPAIGN_URL_KEY, value=self._url(campaign_id))
+
+    def _url(self, campaign_id: int) -> str:
+        return campaign_url(campaign_id, _api_base_url(self))
+
+    def _template_id(self) -> int | str:
+        value = self.template_id
+        if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip():
+            raise SendPulseInputError(f"template_id: must be a template id, got {value!r}.")
+        return value.strip() if isinstance(value, str) else value
+
+
+class SendPulseCancelCampaignOperator(SendPulseBaseOperator):
+    """Cancel a scheduled or sending campaign.
+
+    :param campaign_id: campaign id, e.g. ``"{{ ti.xcom_pull('create', key='campaign_id') }}"`` (templated).
+    :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
+    :return: ``{"id", "canceled"}``.
+    """
+
+    template_fields: Sequence[str] = ("campaign_id",)
+
+    def __init__(self, *, campaign_id: int | str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.campaign_id = campaign_id
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        campaign_id = check_positive_int(self.campaign_id, "campaign_id")
+        self.hook.cancel_campaign(campaign_id)
+        self.log.info("Canceled campaign %s", campaign_id)
+        return {"id": campaign_id, "canceled": True}
+
+
+class SendPulseGetCampaignStatsOperator(SendPulseBaseOperator):
+    """Read a campaign's status and statistics: counts, opens, clicks, countries and referrals.
+
+    :param campaign_id: campaign id (templated).
+    :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
+    :return: ``{"id", "name", "status", "status_name", "counts", "sent", "delivered", "opens", "clicks",
+        "unsubscribes", "errors", "countries", "referrals", "send_date"}``.
+    """
+
+    template_fields: Sequence[str] = ("campaign_id",)
+
+    def __init__(self, *, campaign_id: int | str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.campaign_id = campaign_id
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        campaign_id = check_positive_int(self.campaign_id, "campaign_id")
+        stats = campaign_stats_summary(campaign_id, self.hook.get_campaign_stats(campaign_id))
+        self.log.info(
+            "Campaign %s is %s: %s sent, %s opened, %s clicked",
+            campaign_id,
+            stats["status_name"] or stats["status"],
+            stats["sent"],
+            stats["opens"],
+            stats["clicks"],
+        )
+        return stats
+
+
+def campaign_stats_summary(campaign_id: int, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Flatten what the hook returns (campaign + countries + referrals) into a stable, JSON-able shape."""
+    campaign = raw.get("campaign", raw)
+    status = _int_or_none(campaign.get("status"))
+    counts = _statistics(campaign.get("statistics"))
+    return {
+        "id": campaign_id,
+        "name": campaign.get("name"),
+        "status": status,
+        "status_name": CAMPAIGN_STATUS.get(status) if status is not None else None,
+        "send_date": campaign.get("send_date"),
+        "recipients": _int_or_none(campaign.get("all_email_qty")),
+        "counts": counts,
+        "sent": counts.get("sent", 0),
+        "delivered": counts.get("delivered", 0),
+        "opens": counts.get("opened", 0),
+        "clicks": counts.get("clicked", 0),
+        "unsubscribes": counts.get("unsubscribed", 0),
+        "errors": counts.get("error", 0),
+        "countries": dict(raw.get("countries") or {}),
+        "referrals": list(raw.get("referrals") or []),
+    }
+
+
+def _statistics(value: Any) -> dict[str, int]:
+    """SendPulse gives ``[{"code", "count", "explain"}]`` (or, in some answers, a name -> count mapping)."""
+    counts: dict[str, int] = {}
+    items: list[Mapping[str, Any]]
+    if isinstance(value, Mapping):
+        items = [{"explain": k, "count": v} for k, v in value.items()]
+    elif isinstance(value, list):
+        items = [v for v in value if isinstance(v, Mapping)]
+    else:
+        items = []
+    for item in items:
+        key = str(item.get("explain") or item.get("code")).strip().lower().replace(" ", "_")
+        counts[key] = _int_or_none(item.get("count")) or 0
+    return counts
+
+
+def _check_attachments(value: Any) -> dict[str, str] | None:
+    if value in (None, {}):
+        return None
+    if not isinstance(value, Mapping):
+        raise SendPulseInputError('attachments: expected {"file name": "text content"}.')
+    if len(value) > MAX_ATTACHMENTS:
+        raise SendPulseInputError(f"attachments: at most {MAX_ATTACHMENTS} files, got {len(value)}.")
+    for file_name, content in value.items():
+        if not isinstance(file_name, str) or not file_name.strip():
+            raise SendPulseInputError(
+                f"attachments: file names must be non-empty strings, got {file_name!r}."
+            )
+        if not isinstance(content, str):
+            raise SendPulseInputError(f"attachments[{file_name!r}]: content must be text.")
+    return dict(value)
+
+
+def _maybe_list(value: Any) -> Any:
+    """``"[1, 2]"`` or ``"1,2"`` as Jinja renders them, back to a list."""
+    if isinstance(value, str):
+        text = value.strip().strip("[]()")
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        return parts if len(parts) != 1 else parts[0]
+    return value
+
+
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _api_base_url(operator: SendPulseBaseOperator) -> str | None:
+    """The connection's API base URL; only used to build links, so any failure means "the default"."""
+    try:
+        return operator.hook.get_client_config().base_url
+    except Exception:
+        return None

@@ -1,0 +1,327 @@
+"""Contact sources: an in-memory list (or XCom) or a CSV / JSON-lines file, read as a stream of rows.
+
+A file is read row by row and can be read more than once (a validation pass, then a sending pass), so a
+million-row file never sits in memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import json
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from airflow.sdk import ObjectStoragePath
+
+from airflow_provider_sendpulse.operators.validation import (
+    SendPulseInputError,
+    email_problem,
+    variable_problem,
+)
+
+FileFormat = Literal["csv", "jsonl"]
+EMAIL = "email"
+_SUFFIX_FORMATS: dict[str, FileFormat] = {
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One input row: where it is (``line 7`` or ``contacts[3]``), and the contact or why it is unusable.
+
+    Blank lines come through as rows with ``blank=True`` so that they can be counted.
+    """
+
+    position: str
+    email: str | None
+    variables: dict[str, Any] = field(default_factory=dict)
+    problem: str | None = None
+    blank: bool = False
+
+
+def as_path(path: str | os.PathLike[str], conn_id: str | None = None) -> Path | ObjectStoragePath:
+    """Local paths stay ``Path``; URLs (``s3://``, ``file://``...) become ``ObjectStoragePath``."""
+    if isinstance(path, ObjectStoragePath):
+        return path
+    text = os.fspath(path)
+    if "://" in text:
+        return ObjectStoragePath(text, conn_id=conn_id)
+    return Path(text)
+
+
+def file_format_of(path: Path | ObjectStoragePath, file_format: str | None) -> FileFormat:
+    """The explicit format, else the one the suffix names (``.gz`` is looked through)."""
+    if file_format is not None:
+        if file_format not in ("csv", "jsonl"):
+            raise SendPulseInputError(f"file_format: must be 'csv' or 'jsonl', got {file_format!r}.")
+        return file_format  # type: ignore[return-value]
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    found = _SUFFIX_FORMATS.get(suffixes[-1]) if suffixes else None
+    if found is None:
+        raise SendPulseInputError(
+            f"file_format: cannot tell the format of {path.name!r} from its name; "
+            "set file_format='csv' or 'jsonl'."
+        )
+    return found
+
+
+@contextmanager
+def open_text(
+    path: Path | ObjectStoragePath, mode: Literal["r", "w"], encoding: str = "utf-8"
+) -> Iterator[IO[str]]:
+    """Open a local or object-storage file as text, (de)compressing ``.gz`` on the fly."""
+    raw: IO[bytes] = path.open(mode + "b")
+    try:
+        stream: IO[bytes] = raw
+        if path.name.lower().endswith(".gz"):
+            stream = gzip.GzipFile(fileobj=raw, mode=mode + "b")  # type: ignore[assignment]
+        text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+        try:
+            yield text
+        finally:
+            if mode == "w":
+                text.flush()
+            text.detach()
+            if stream is not raw:
+                stream.close()
+    finally:
+        raw.close()
+
+
+class ContactSource:
+    """Rows of contacts from ``contacts`` (list or XCom) or ``path`` (CSV / JSON lines).
+
+    ``column_mapping`` maps a source column (or key) to ``"email"`` or to a SendPulse variable name; with a
+    mapping, unmapped columns are ignored. Without one, the ``email`` column (any case) is the address and
+    every other column is a variable; a dict item may also carry its variables under ``"variables"``.
+    """
+
+    def __init__(
+        self,
+        *,
+        contacts: Any = None,
+        path: str | os.PathLike[str] | None = None,
+        file_format: str | None = None,
+        column_mapping: Mapping[str, str] | None = None,
+        delimiter: str = ",",
+        encoding: str = "utf-8-sig",
+        storage_conn_id: str | None = None,
+    ) -> None:
+        if (contacts is None) == (path is None or path == ""):
+            raise SendPulseInputError(
+                "contacts/path: give exactly one of contacts (a list or XCom) and path."
+            )
+        self.mapping = _check_mapping(column_mapping)
+        self._seen: set[str] = set()
+        if not isinstance(delimiter, str) or len(delimiter) != 1:
+            raise SendPulseInputError(f"delimiter: must be one character, got {delimiter!r}.")
+        try:
+            codecs.lookup(encoding)
+        except (LookupError, TypeError):
+            raise SendPulseInputError(f"encoding: unknown text encoding {encoding!r}.") from None
+        self.encoding = encoding
+        self.delimiter = delimiter
+        self.items: Sequence[Any] | None = None
+        self.path: Path | ObjectStoragePath | None = None
+        self.format: FileFormat | None = None
+        if contacts is not None:
+            self.items = _check_items(contacts)
+        else:
+            assert path is not None
+            self.path = as_path(path, storage_conn_id)
+            self.format = file_format_of(self.path, file_format)
+            if not self.path.exists():
+                raise SendPulseInputError(f"path: {self.path} does not exist.")
+            if self.path.is_dir():
+                raise SendPulseInputError(f"path: {self.path} is a directory, not a file.")
+
+    def describe(self) -> str:
+        if self.path is not None:
+            return f"{self.format} file {self.path}"
+        return "the contacts list"
+
+    def unmatched_columns(self) -> list[str]:
+        """Mapped columns that no row had, after a full pass (CSV headers are checked up front)."""
+        if self.mapping is None or self.format == "csv":
+            return []
+        return [name for name in self.mapping if name not in self._seen]
+
+    def rows(self) -> Iterator[Row]:
+        """One streaming pass over the source; call again for another pass."""
+        if self.items is not None:
+            for index, item in enumerate(self.items):
+                yield self._row(f"contacts[{index}]", item)
+            return
+        last = "the start"
+        try:
+            for row in self._csv_rows() if self.format == "csv" else self._jsonl_rows():
+                last = row.position
+                yield row
+        except UnicodeDecodeError:
+            raise SendPulseInputError(
+                f"path: {self.path} is not {self.encoding} text after {last}; set encoding."
+            ) from None
+        except csv.Error as exc:
+            raise SendPulseInputError(f"path: {self.path} is not readable CSV after {last}: {exc}.") from None
+
+    def _csv_rows(self) -> Iterator[Row]:
+        assert self.path is not None
+        with open_text(self.path, "r", self.encoding) as text:
+            reader = csv.reader(text, delimiter=self.delimiter)
+            header = next(reader, None)
+            if header is None:
+                raise SendPulseInputError(f"path: {self.path} is empty; expected a header row.")
+            header = [name.strip() for name in header]
+            columns = self._csv_columns(header)
+            for record in reader:
+                if not any(cell.strip() for cell in record):
+                    yield Row(f"line {reader.line_num}", None, blank=True)
+                    continue
+                values = {name: record[i] if i < len(record) else None for name, i in columns}
+                yield self._row(f"line {reader.line_num}", values, flat=True)
+
+    def _csv_columns(self, header: list[str]) -> list[tuple[str, int]]:
+        """Pick the header positions the mapping needs, or fail naming the missing columns."""
+        positions = {name: i for i, name in enumerate(header)}
+        if self.mapping is not None:
+            missing = [name for name in self.mapping if name not in positions]
+            if missing:
+                raise SendPulseInputError(
+                    f"column_mapping: column(s) {', '.join(map(repr, missing))} not in the file header "
+                    f"({', '.join(map(repr, header))})."
+                )
+            return [(name, positions[name]) for name in self.mapping]
+        if _find_email_key(header) is None:
+            raise SendPulseInputError(
+                f"column_mapping: no 'email' column in the file header ({', '.join(map(repr, header))}); "
+                "map yours with column_mapping={'<column>': 'email'}."
+            )
+        return list(positions.items())
+
+    def _jsonl_rows(self) -> Iterator[Row]:
+        assert self.path is not None
+        with open_text(self.path, "r", self.encoding) as text:
+            for number, line in enumerate(text, start=1):
+                position = f"line {number}"
+                if not line.strip():
+                    yield Row(position, None, blank=True)
+                    continue
+                try:
+                    item = json.loads(line)
+                except ValueError:
+                    if number == 1 and line.lstrip().startswith("["):
+                        raise SendPulseInputError(
+                            f"path: {self.path} holds a JSON array; write one JSON object per line instead."
+                        ) from None
+                    yield Row(position, None, problem="is not valid JSON")
+                    continue
+                yield self._row(position, item)
+
+    def _row(self, position: str, item: Any, flat: bool = False) -> Row:
+        """Turn one item (an address, or a mapping of columns) into a Row."""
+        if isinstance(item, str):
+            if self.mapping is not None:
+                return Row(position, None, problem="is a bare string but column_mapping expects an object")
+            return _finish(position, item.strip(), {})
+        if not isinstance(item, Mapping):
+            return Row(position, None, problem=f"must be an email or an object, got {type(item).__name__}")
+        if self.mapping is not None:
+            email: Any = None
+            variables: dict[str, Any] = {}
+            if len(self._seen) < len(self.mapping):
+                self._seen.update(k for k in self.mapping if k in item)
+            for source, target in self.mapping.items():
+                if target == EMAIL:
+                    email = item.get(source)
+                elif source in item:
+                    variables[target] = item[source]
+            if email is None:
+                source = next(s for s, t in self.mapping.items() if t == EMAIL)
+                return Row(position, None, problem=f"has no value for {source!r}")
+        else:
+            key = _find_email_key(list(item))
+            if key is None:
+                return Row(position, None, problem="has no 'email'")
+            email = item[key]
+            nested = item.get("variables")
+            if not flat and isinstance(nested, Mapping):
+                variables = dict(nested)
+            else:
+                variables = {k: v for k, v in item.items() if k != key}
+        if isinstance(email, str):
+            email = email.strip()
+        return _finish(position, email, variables)
+
+
+def _finish(position: str, email: Any, variables: dict[str, Any]) -> Row:
+    problem = email_problem(email)
+    if problem:
+        return Row(position, None, problem=f"email {problem}")
+    for name, value in variables.items():
+        problem = variable_problem(name, value)
+        if problem:
+            return Row(position, None, problem=problem)
+    return Row(position, email, variables)
+
+
+def _find_email_key(keys: list[str]) -> str | None:
+    if EMAIL in keys:
+        return EMAIL
+    return next((k for k in keys if isinstance(k, str) and k.strip().lower() == EMAIL), None)
+
+
+def _check_mapping(mapping: Mapping[str, str] | None) -> dict[str, str] | None:
+    if mapping is None:
+        return None
+    if not isinstance(mapping, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) and k and v for k, v in mapping.items()
+    ):
+        raise SendPulseInputError(
+            "column_mapping: expected a mapping of source column to 'email' or a variable name, "
+            "e.g. {'Email Address': 'email', 'First name': 'name'}."
+        )
+    targets = list(mapping.values())
+    if targets.count(EMAIL) != 1:
+        raise SendPulseInputError(
+            f"column_mapping: exactly one column must map to 'email', got {targets.count(EMAIL)}."
+        )
+    if len(set(targets)) != len(targets):
+        raise SendPulseInputError("column_mapping: two columns map to the same target.")
+    return dict(mapping)
+
+
+def _check_items(contacts: Any) -> Sequence[Any]:
+    if isinstance(contacts, str):
+        text = contacts.strip()
+        if text.startswith("["):
+            try:
+                contacts = json.loads(text)
+            except ValueError:
+                raise SendPulseInputError("contacts: a string that is not a JSON list of contacts.") from None
+        else:
+            raise SendPulseInputError(
+                "contacts: expected a list of emails or objects; to read a file, pass it as path."
+            )
+    if isinstance(contacts, Mapping):
+        raise SendPulseInputError("contacts: expected a list of contacts, got a single mapping.")
+    if not isinstance(contacts, Sequence):
+        try:
+            contacts = list(contacts)
+        except TypeError:
+            raise SendPulseInputError(
+                f"contacts: expected a list of emails or objects, got {type(contacts).__name__}."
+            ) from None
+    return contacts  # type: ignore[no-any-return]

@@ -1,0 +1,232 @@
+"""Local checks that run before any request, with messages that name the field or row and what is allowed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from airflow.providers.common.compat.sdk import AirflowFailException
+
+MAX_CAMPAIGN_LISTS = 10
+MAX_ATTACHMENTS = 5
+MAX_SMS_SENDER_LENGTH = 11
+MAX_EMAIL_LENGTH = 254
+SENDPULSE_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+# Pragmatic address check: one "@", no whitespace, dotted domain of LDH labels. Stricter rules (quoted local
+# parts, IP literals) are left to SendPulse, which refuses what it cannot deliver to.
+_LOCAL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
+_LABEL_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+_PHONE_SEPARATORS_RE = re.compile(r"[\s\-().]")
+
+
+class SendPulseInputError(AirflowFailException, ValueError):
+    """Input refused before any request; retrying the task would not help, so it fails without retries."""
+
+
+def email_problem(value: object) -> str | None:
+    """Return why ``value`` is not a usable email address, or None when it is."""
+    if not isinstance(value, str):
+        return f"must be a string, got {type(value).__name__}"
+    if not value:
+        return "is empty"
+    if len(value) > MAX_EMAIL_LENGTH:
+        return f"is longer than {MAX_EMAIL_LENGTH} characters"
+    if value.count("@") != 1:
+        return "must contain exactly one '@'"
+    local, domain = value.split("@")
+    if not local or len(local) > 64 or not _LOCAL_RE.match(local):
+        return "has an invalid part before '@'"
+    if local.startswith(".") or local.endswith(".") or ".." in local:
+        return "has misplaced dots before '@'"
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(_LABEL_RE.match(label) for label in labels):
+        return "has an invalid domain after '@'"
+    if labels[-1].isdigit():
+        return "has a numeric top-level domain"
+    return None
+
+
+def check_email(value: object, field: str) -> str:
+    """Return the trimmed address or raise naming ``field``."""
+    email = value.strip() if isinstance(value, str) else value
+    problem = email_problem(email)
+    if problem:
+        raise SendPulseInputError(f"{field}: the email address {problem}.")
+    assert isinstance(email, str)
+    return email
+
+
+def check_emails(values: object, field: str) -> list[str]:
+    """Validate a non-empty list of addresses; name the positions of bad ones, not the addresses."""
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise SendPulseInputError(
+            f"{field}: expected a list of email addresses, got {type(values).__name__}."
+        )
+    emails: list[str] = []
+    bad: list[str] = []
+    for index, item in enumerate(values):
+        raw = item.get("email") if isinstance(item, Mapping) else item
+        email = raw.strip() if isinstance(raw, str) else raw
+        problem = email_problem(email)
+        if problem:
+            bad.append(f"{field}[{index}] {problem}")
+        else:
+            assert isinstance(email, str)
+            emails.append(email)
+    if bad:
+        raise SendPulseInputError(_summarise_problems(f"{field}: {len(bad)} invalid email address(es)", bad))
+    if not emails:
+        raise SendPulseInputError(f"{field}: the list of email addresses is empty.")
+    return emails
+
+
+def normalise_phone(value: object) -> tuple[str | None, str | None]:
+    """Return ``(digits, problem)``: spaces, dashes, dots, brackets and a leading '+' or '00' are dropped."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None, f"must be a string of digits, got {type(value).__name__}"
+    digits = _PHONE_SEPARATORS_RE.sub("", value)
+    if digits.startswith("+"):
+        digits = digits[1:]
+    elif digits.startswith("00"):
+        digits = digits[2:]
+    if not digits:
+        return None, "is empty"
+    if not digits.isdigit() or not digits.isascii():
+        return None, "may contain only digits (with optional spaces, dashes and a leading '+')"
+    if digits.startswith("0"):
+        return None, "must be in international format with the country code, e.g. 380931234567"
+    if not 8 <= len(digits) <= 15:
+        return None, f"must have 8 to 15 digits in international format, got {len(digits)}"
+    return digits, None
+
+
+def check_phones(values: object, field: str) -> tuple[list[str], int]:
+    """Validate and normalise phones; return them and how many were rewritten."""
+    if isinstance(values, str | int) or not isinstance(values, Iterable):
+        raise SendPulseInputError(f"{field}: expected a list of phone numbers, got {type(values).__name__}.")
+    phones: list[str] = []
+    bad: list[str] = []
+    rewritten = 0
+    for index, item in enumerate(values):
+        digits, problem = normalise_phone(item)
+        if problem:
+            bad.append(f"{field}[{index}] {problem}")
+            continue
+        assert digits is not None
+        rewritten += digits != str(item)
+        phones.append(digits)
+    if bad:
+        raise SendPulseInputError(_summarise_problems(f"{field}: {len(bad)} invalid phone number(s)", bad))
+    if not phones:
+        raise SendPulseInputError(f"{field}: the list of phone numbers is empty.")
+    return phones, rewritten
+
+
+def check_positive_int(value: object, field: str) -> int:
+    """Accept a positive int or a string of digits (Jinja renders strings)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise SendPulseInputError(f"{field}: must be a positive integer id, got {value!r}.")
+    return value
+
+
+def check_list_ids(value: object, field: str = "list_ids") -> list[int]:
+    """One id or up to ten, each a positive integer."""
+    items = value if isinstance(value, list | tuple) else [value]
+    if not items:
+        raise SendPulseInputError(f"{field}: give at least one mailing list id.")
+    if len(items) > MAX_CAMPAIGN_LISTS:
+        raise SendPulseInputError(
+            f"{field}: at most {MAX_CAMPAIGN_LISTS} mailing lists per campaign, got {len(items)}."
+        )
+    ids = [check_positive_int(item, f"{field}[{index}]") for index, item in enumerate(items)]
+    if len(set(ids)) != len(ids):
+        raise SendPulseInputError(f"{field}: the same list id appears more than once.")
+    return ids
+
+
+def check_text(value: object, field: str, max_length: int | None = None) -> str:
+    """A non-blank string, optionally bounded."""
+    if not isinstance(value, str) or not value.strip():
+        raise SendPulseInputError(f"{field}: must be a non-empty string.")
+    if max_length is not None and len(value) > max_length:
+        raise SendPulseInputError(f"{field}: at most {max_length} characters, got {len(value)}.")
+    return value
+
+
+def check_send_date(value: object, field: str = "send_date", now: datetime | None = None) -> str | None:
+    """Return ``value`` as SendPulse's ``YYYY-MM-DD HH:MM:SS`` (UTC), refusing past or malformed dates.
+
+    Naive datetimes and strings without an offset are read as UTC.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise SendPulseInputError(
+                f"{field}: {value!r} is not a date; use 'YYYY-MM-DD HH:MM:SS' or ISO 8601."
+            ) from None
+    elif isinstance(value, date):
+        raise SendPulseInputError(f"{field}: give a date and time, not only a date ({value.isoformat()}).")
+    else:
+        raise SendPulseInputError(f"{field}: expected a datetime or a string, got {type(value).__name__}.")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    current = now or datetime.now(UTC)
+    if moment <= current:
+        raise SendPulseInputError(
+            f"{field}: {moment.strftime(SENDPULSE_DATE_FORMAT)} UTC is in the past; give a future date."
+        )
+    return moment.strftime(SENDPULSE_DATE_FORMAT)
+
+
+def check_variables(value: object, field: str) -> dict[str, Any]:
+    """A mapping of variable name to a string, number or boolean."""
+    if not isinstance(value, Mapping):
+        raise SendPulseInputError(f"{field}: expected a mapping of variable name to value.")
+    out: dict[str, Any] = {}
+    for name, item in value.items():
+        problem = variable_problem(name, item)
+        if problem:
+            raise SendPulseInputError(f"{field}: {problem}.")
+        out[name] = _variable_value(item)
+    return out
+
+
+def variable_problem(name: object, value: object) -> str | None:
+    """Why a contact variable cannot be sent, or None."""
+    if not isinstance(name, str) or not name.strip():
+        return f"variable names must be non-empty strings, got {name!r}"
+    if value is None or isinstance(value, str | int | float | bool | date):
+        return None
+    return f"variable {name!r} must be a string, number, boolean or date, got {type(value).__name__}"
+
+
+def _variable_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.strftime(SENDPULSE_DATE_FORMAT)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def clean_variables(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop empty values (an empty CSV cell means "not given") and render dates as SendPulse expects."""
+    return {name: _variable_value(v) for name, v in values.items() if v is not None and v != ""}
+
+
+def _summarise_problems(headline: str, problems: list[str], limit: int = 10) -> str:
+    shown = "; ".join(problems[:limit])
+    more = f"; and {len(problems) - limit} more" if len(problems) > limit else ""
+    return f"{headline}: {shown}{more}."

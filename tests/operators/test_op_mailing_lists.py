@@ -1,0 +1,104 @@
+"""Mailing-list operators against the emulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from airflow_provider_sendpulse.client.errors import SendPulseAmbiguousCreateError, SendPulseNotFoundError
+from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
+from airflow_provider_sendpulse.operators import (
+    SendPulseCreateMailingListOperator,
+    SendPulseDeleteMailingListOperator,
+    SendPulseInputError,
+    SendPulseListMailingListsOperator,
+)
+
+
+def list_names(emulator: Any) -> dict[str, int]:
+    return {item["name"]: item["id"] for item in emulator.state()["lists"]}
+
+
+def test_create_reuses_an_existing_list(emulator: Any, sendpulse_conn: str, make_context: Any) -> None:
+    op = SendPulseCreateMailingListOperator(
+        task_id="create", name="Customers", sendpulse_conn_id=sendpulse_conn
+    )
+    first = op.execute(make_context())
+    again = op.execute(make_context(try_number=2))
+    assert first == again
+    assert list_names(emulator) == {"Customers": first}
+
+
+def test_create_can_refuse_an_existing_list(emulator: Any, sendpulse_conn: str, make_context: Any) -> None:
+    list_id = emulator.create_list("Customers")
+    op = SendPulseCreateMailingListOperator(
+        task_id="create", name="Customers", if_exists="fail", sendpulse_conn_id=sendpulse_conn
+    )
+    with pytest.raises(
+        SendPulseInputError, match=rf"name: a mailing list named 'Customers' already exists \(id {list_id}\)"
+    ):
+        op.execute(make_context())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"name": "  "}, "name: must be a non-empty string"),
+        ({"name": "x", "if_exists": "replace"}, "if_exists"),
+    ],
+)
+def test_create_refuses_bad_input_before_any_request(
+    emulator: Any, sendpulse_conn: str, make_context: Any, kwargs: dict[str, Any], message: str
+) -> None:
+    op = SendPulseCreateMailingListOperator(task_id="create", sendpulse_conn_id=sendpulse_conn, **kwargs)
+    with pytest.raises(SendPulseInputError, match=message):
+        op.execute(make_context())
+    assert emulator.requests() == []
+
+
+def test_list_and_delete(emulator: Any, sendpulse_conn: str, make_context: Any) -> None:
+    keep = emulator.create_list("Newsletter EN")
+    drop = emulator.create_list("Newsletter UA")
+    emulator.create_list("Other")
+    found = SendPulseListMailingListsOperator(
+        task_id="lists", name_contains="newsletter", sendpulse_conn_id=sendpulse_conn
+    ).execute(make_context())
+    assert sorted(item["id"] for item in found) == sorted([keep, drop])
+    assert all("all_email_qty" in item for item in found)
+
+    delete = SendPulseDeleteMailingListOperator(
+        task_id="delete", list_id=str(drop), sendpulse_conn_id=sendpulse_conn
+    )
+    assert delete.execute(make_context()) == {"list_id": drop, "deleted": True}
+    assert drop not in list_names(emulator).values()
+    with pytest.raises(SendPulseNotFoundError):
+        delete.execute(make_context(try_number=2))
+    tolerant = SendPulseDeleteMailingListOperator(
+        task_id="delete", list_id=drop, missing_ok=True, sendpulse_conn_id=sendpulse_conn
+    )
+    assert tolerant.execute(make_context(try_number=2)) == {"list_id": drop, "deleted": False}
+
+
+def test_delete_refuses_a_bad_id(emulator: Any, sendpulse_conn: str, make_context: Any) -> None:
+    op = SendPulseDeleteMailingListOperator(task_id="delete", list_id="abc", sendpulse_conn_id=sendpulse_conn)
+    with pytest.raises(SendPulseInputError, match="list_id: must be a positive integer id, got 'abc'"):
+        op.execute(make_context())
+    assert emulator.requests() == []
+
+
+def test_create_reconciles_an_ambiguous_create(
+    emulator: Any, sendpulse_conn: str, make_context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_create = SendPulseHook.create_mailing_list
+
+    def create_then_lose_answer(self: SendPulseHook, name: str) -> int:
+        real_create(self, name)
+        raise SendPulseAmbiguousCreateError("connection dropped", method="POST", path="/addressbooks")
+
+    monkeypatch.setattr(SendPulseHook, "create_mailing_list", create_then_lose_answer)
+    op = SendPulseCreateMailingListOperator(
+        task_id="create", name="Customers", sendpulse_conn_id=sendpulse_conn
+    )
+    list_id = op.execute(make_context())
+    assert list_names(emulator) == {"Customers": list_id}

@@ -1,0 +1,193 @@
+"""Local input checks: each refusal names the field or row and what is allowed."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from airflow.providers.common.compat.sdk import AirflowFailException
+
+from airflow_provider_sendpulse.operators.validation import (
+    SendPulseInputError,
+    check_email,
+    check_emails,
+    check_list_ids,
+    check_phones,
+    check_positive_int,
+    check_send_date,
+    check_text,
+    check_variables,
+    clean_variables,
+    email_problem,
+    normalise_phone,
+)
+
+
+@pytest.mark.parametrize(
+    "email", ["a@b.co", "first.last+tag@sub.example.org", "x_y-z@example-domain.io", "UPPER@EXAMPLE.COM"]
+)
+def test_good_emails(email: str) -> None:
+    assert email_problem(email) is None
+
+
+@pytest.mark.parametrize(
+    ("email", "reason"),
+    [
+        ("", "empty"),
+        ("plain", "exactly one '@'"),
+        ("a@@b.co", "exactly one '@'"),
+        ("@b.co", "before '@'"),
+        ("a b@c.co", "before '@'"),
+        (".a@b.co", "dots"),
+        ("a..b@c.co", "dots"),
+        ("a@b", "domain"),
+        ("a@-b.co", "domain"),
+        ("a@b..co", "domain"),
+        ("a@b.123", "numeric"),
+        (42, "must be a string"),
+    ],
+)
+def test_bad_emails(email: object, reason: str) -> None:
+    problem = email_problem(email)
+    assert problem is not None
+    assert reason in problem
+
+
+def test_input_error_fails_without_retry_and_is_a_value_error() -> None:
+    with pytest.raises(SendPulseInputError) as info:
+        check_email("nope", "sender_email")
+    assert isinstance(info.value, ValueError)
+    assert isinstance(info.value, AirflowFailException)
+    assert str(info.value).startswith("sender_email:")
+
+
+def test_check_emails_names_positions_not_addresses() -> None:
+    with pytest.raises(SendPulseInputError) as info:
+        check_emails(["ok@example.com", "secret-person@", {"email": "x@y.co"}, "bad"], "emails")
+    message = str(info.value)
+    assert "emails[1]" in message
+    assert "emails[3]" in message
+    assert "secret-person" not in message
+    assert "2 invalid" in message
+
+
+def test_check_emails_accepts_dicts_and_trims() -> None:
+    assert check_emails([" a@b.co ", {"email": "c@d.co"}], "emails") == ["a@b.co", "c@d.co"]
+
+
+@pytest.mark.parametrize("value", [[], "a@b.co", None, 5])
+def test_check_emails_refuses_empty_or_not_a_list(value: object) -> None:
+    with pytest.raises(SendPulseInputError, match="emails"):
+        check_emails(value, "emails")
+
+
+def test_check_emails_limits_message_length() -> None:
+    with pytest.raises(SendPulseInputError) as info:
+        check_emails([f"bad{i}" for i in range(50)], "emails")
+    assert "and 40 more" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "digits"),
+    [
+        ("380931234567", "380931234567"),
+        ("+380 93 123 45 67", "380931234567"),
+        ("+1 (415) 555-0134", "14155550134"),
+        ("0044 20 7946 0958", "442079460958"),
+        (380931234567, "380931234567"),
+    ],
+)
+def test_phones_are_normalised(raw: object, digits: str) -> None:
+    assert normalise_phone(raw) == (digits, None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("093 123 4567", "international format"),
+        ("+38093abc4567", "only digits"),
+        ("12345", "8 to 15 digits"),
+        ("1234567890123456", "8 to 15 digits"),
+        ("", "empty"),
+        (None, "string of digits"),
+    ],
+)
+def test_bad_phones(raw: object, reason: str) -> None:
+    digits, problem = normalise_phone(raw)
+    assert digits is None
+    assert problem is not None
+    assert reason in problem
+
+
+def test_check_phones_counts_rewrites_and_names_positions() -> None:
+    assert check_phones(["+380 93 123 4567", "14155550134"], "phones") == (
+        ["380931234567", "14155550134"],
+        1,
+    )
+    with pytest.raises(SendPulseInputError, match=r"phones\[1\]"):
+        check_phones(["380931234567", "0931234567"], "phones")
+
+
+@pytest.mark.parametrize(("value", "expected"), [(7, 7), ("12", 12), (" 3 ", 3)])
+def test_positive_ints(value: object, expected: int) -> None:
+    assert check_positive_int(value, "list_id") == expected
+
+
+@pytest.mark.parametrize("value", [0, -1, "abc", 1.5, True, None, "1e3"])
+def test_not_positive_ints(value: object) -> None:
+    with pytest.raises(SendPulseInputError, match="list_id: must be a positive integer"):
+        check_positive_int(value, "list_id")
+
+
+def test_list_ids() -> None:
+    assert check_list_ids(5) == [5]
+    assert check_list_ids(["1", 2]) == [1, 2]
+    with pytest.raises(SendPulseInputError, match="at most 10"):
+        check_list_ids(list(range(1, 12)))
+    with pytest.raises(SendPulseInputError, match=r"list_ids\[1\]"):
+        check_list_ids([1, -2])
+    with pytest.raises(SendPulseInputError, match="more than once"):
+        check_list_ids([1, 1])
+    with pytest.raises(SendPulseInputError, match="at least one"):
+        check_list_ids([])
+
+
+def test_send_date() -> None:
+    now = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+    assert check_send_date(None) is None
+    assert check_send_date("2030-01-02 08:00:00", now=now) == "2030-01-02 08:00:00"
+    assert check_send_date("2030-01-02T10:00:00+02:00", now=now) == "2030-01-02 08:00:00"
+    assert check_send_date(now + timedelta(hours=1), now=now) == "2030-01-01 13:00:00"
+    with pytest.raises(SendPulseInputError, match=r"send_date: .* is in the past"):
+        check_send_date("2029-12-31 23:00:00", now=now)
+    with pytest.raises(SendPulseInputError, match="send_date: 'tomorrow' is not a date"):
+        check_send_date("tomorrow", now=now)
+    with pytest.raises(SendPulseInputError, match="not only a date"):
+        check_send_date(date(2030, 2, 1), now=now)
+    with pytest.raises(SendPulseInputError, match="expected a datetime"):
+        check_send_date(12345, now=now)
+
+
+def test_text() -> None:
+    assert check_text("Shop", "sender", 11) == "Shop"
+    with pytest.raises(SendPulseInputError, match="sender: at most 11 characters, got 12"):
+        check_text("TwelveChars!", "sender", 11)
+    with pytest.raises(SendPulseInputError, match="subject: must be a non-empty string"):
+        check_text("  ", "subject")
+
+
+def test_variables() -> None:
+    assert check_variables({"name": "Ann", "age": 3, "vip": True}, "variables") == {
+        "name": "Ann",
+        "age": 3,
+        "vip": True,
+    }
+    assert check_variables({"born": date(2000, 1, 2)}, "variables") == {"born": "2000-01-02"}
+    with pytest.raises(SendPulseInputError, match="variable 'tags' must be a string"):
+        check_variables({"tags": ["a"]}, "variables")
+    with pytest.raises(SendPulseInputError, match="expected a mapping"):
+        check_variables(["a"], "variables")
+
+
+def test_clean_variables_drops_empty_values() -> None:
+    assert clean_variables({"a": "", "b": None, "c": "x", "d": 0}) == {"c": "x", "d": 0}
