@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from airflow.sdk import ObjectStoragePath
+
 from airflow_provider_sendpulse.client.models import BatchProgress, Contact, DoubleOptIn
 from airflow_provider_sendpulse.hooks.sendpulse import DEFAULT_ADD_BATCH_SIZE
 from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
@@ -388,9 +390,11 @@ class SendPulseExportContactsOperator(SendPulseBaseOperator):
         variables = [str(v["name"]) for v in self.hook.get_list_variables(list_id) if v.get("name")]
         total = self.hook.count_contacts(list_id)
         progress = ProgressLog(self.log, total, verb="Exported")
-        # Write next to the target and rename at the end, so a failed export leaves no half file.
-        partial = target.with_name(target.name + ".partial") if isinstance(target, Path) else target
-        if isinstance(partial, Path):
+        # Write a local file next to the target and rename it at the end, so a failed export leaves no
+        # half file. ObjectStoragePath is a Path subclass on some Airflow versions, hence the exact check.
+        local = isinstance(target, Path) and not isinstance(target, ObjectStoragePath)
+        partial = target.with_name(target.name + ".partial") if local else target
+        if local:
             partial.parent.mkdir(parents=True, exist_ok=True)
         count = 0
         dropped: set[str] = set()
@@ -400,7 +404,7 @@ class SendPulseExportContactsOperator(SendPulseBaseOperator):
                 write(contact)
                 count += 1
                 progress.update(min(count, total) if total else count)
-        if isinstance(partial, Path) and isinstance(target, Path) and partial != target:
+        if local:
             os.replace(partial, target)
         progress.update(count, force=True)
         if dropped:
