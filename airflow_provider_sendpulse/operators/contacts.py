@@ -392,20 +392,20 @@ class SendPulseExportContactsOperator(SendPulseBaseOperator):
         progress = ProgressLog(self.log, total, verb="Exported")
         # Write a local file next to the target and rename it at the end, so a failed export leaves no
         # half file. ObjectStoragePath is a Path subclass on some Airflow versions, hence the exact check.
-        local = isinstance(target, Path) and not isinstance(target, ObjectStoragePath)
-        partial = target.with_name(target.name + ".partial") if local else target
-        if local:
-            partial.parent.mkdir(parents=True, exist_ok=True)
+        local = target if isinstance(target, Path) and not isinstance(target, ObjectStoragePath) else None
+        local_partial = local.with_name(local.name + ".partial") if local is not None else None
+        if local is not None:
+            local.parent.mkdir(parents=True, exist_ok=True)
         count = 0
         dropped: set[str] = set()
-        with open_text(partial, "w") as out:
+        with open_text(local_partial or target, "w") as out:
             write = self._writer(out, fmt, variables, dropped)
             for contact in self.hook.iter_contacts(list_id, active=True if self.active_only else None):
                 write(contact)
                 count += 1
                 progress.update(min(count, total) if total else count)
-        if local:
-            os.replace(partial, target)
+        if local_partial is not None and local is not None:
+            os.replace(local_partial, local)
         progress.update(count, force=True)
         if dropped:
             self.log.warning(
