@@ -1,0 +1,1 @@
+"""Sensors: new SendPulse events, and email campaigns reaching a final status."""

@@ -1,0 +1,1 @@
+"""Async triggers: new SendPulse events (also for asset watchers) and campaign completion."""

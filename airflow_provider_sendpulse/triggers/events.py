@@ -1,0 +1,193 @@
+"""SendPulseEventTrigger: poll SendPulse asynchronously and fire once per batch of new events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import zlib
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from airflow.triggers.base import BaseEventTrigger, TriggerEvent
+
+from airflow_provider_sendpulse.client.errors import SendPulseError
+from airflow_provider_sendpulse.events import Cursor, EventSource, Poll, adrive, cursor_key, get_event_source
+from airflow_provider_sendpulse.triggers import _common
+from airflow_provider_sendpulse.triggers._client import GatedClient, async_client
+from airflow_provider_sendpulse.triggers._watermark import Watermark
+
+COMMIT_DELAY = 5.0
+"""Seconds between handing a batch to the triggerer and storing the cursor past it, so the triggerer
+has persisted the event before the watermark moves (a crash in between repeats the batch, never loses it)."""
+
+
+class SendPulseEventTrigger(BaseEventTrigger):
+    """Fire when new SendPulse events exist, with the events and the cursor past them.
+
+    Used by :class:`~airflow_provider_sendpulse.sensors.events.SendPulseEventSensor` when it defers, and
+    directly in an ``AssetWatcher`` to schedule a DAG on new events. In a watcher it keeps polling after
+    each batch and never fires twice for the same state; on Airflow 3.3+ it keeps its cursor in the asset
+    state store, so a triggerer restart resumes where it stopped.
+
+    Every event payload is a dict with ``status``: ``"success"`` (with ``events``, ``cursor``, ``count``,
+    ``event_type``), ``"timeout"`` (deadline reached) or ``"error"`` (with ``message``; only when
+    ``fail_on_error``).
+
+    :param event_type: a registered event type (``new_subscriber``, ``new_campaign``, ``campaign_sent``,
+        ``new_sms_campaign``, ...).
+    :param event_params: the event type's parameters, e.g. ``{"list_id": 42}``.
+    :param sendpulse_conn_id: the SendPulse connection.
+    :param cursor: where to start; None records the current position first (or starts from the
+        beginning with ``start_from="beginning"``).
+    :param poll_interval: seconds between polls; default ``[sendpulse] default_poll_interval`` (300).
+    :param max_events: most events per batch (the rest comes in the next one).
+    :param min_events: fire only when at least this many new events exist.
+    :param start_from: ``"now"`` or ``"beginning"``, used when there is no cursor.
+    :param deadline: epoch seconds after which a ``"timeout"`` event ends the trigger; None: never.
+    :param not_before: epoch seconds before which the first poll does not happen.
+    :param fail_on_error: after ``max_errors`` failing polls in a row (or any non-transient error) yield
+        an ``"error"`` event and stop; when False, log and keep polling (what a watcher wants).
+    :param max_errors: transient poll failures in a row tolerated.
+    """
+
+    def __init__(
+        self,
+        *,
+        event_type: str,
+        event_params: Mapping[str, Any] | None = None,
+        sendpulse_conn_id: str = "sendpulse_default",
+        cursor: Cursor | None = None,
+        poll_interval: float | None = None,
+        max_events: int = 100,
+        min_events: int = 1,
+        start_from: str = "now",
+        deadline: float | None = None,
+        not_before: float | None = None,
+        fail_on_error: bool = False,
+        max_errors: int = _common.DEFAULT_MAX_ERRORS,
+    ) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        source = get_event_source(event_type, event_params)  # validates early, in the DAG file
+        if not 1 <= min_events <= max_events:
+            raise ValueError(f"need 1 <= min_events <= max_events, got {min_events} and {max_events}")
+        if poll_interval is None:
+            poll_interval = _common.default_poll_interval()
+        if poll_interval <= 0:
+            raise ValueError("poll_interval must be positive")
+        if start_from not in ("now", "beginning"):
+            raise ValueError(f"start_from must be 'now' or 'beginning', got {start_from!r}")
+        self.event_type = event_type
+        self.event_params = source.params
+        self.sendpulse_conn_id = sendpulse_conn_id
+        self.cursor = dict(cursor) if cursor is not None else None
+        self.poll_interval = float(poll_interval)
+        self.max_events = int(max_events)
+        self.min_events = int(min_events)
+        self.start_from = start_from
+        self.deadline = None if deadline is None else float(deadline)
+        self.not_before = None if not_before is None else float(not_before)
+        self.fail_on_error = bool(fail_on_error)
+        self.max_errors = int(max_errors)
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "event_type": self.event_type,
+                "event_params": self.event_params,
+                "sendpulse_conn_id": self.sendpulse_conn_id,
+                "cursor": self.cursor,
+                "poll_interval": self.poll_interval,
+                "max_events": self.max_events,
+                "min_events": self.min_events,
+                "start_from": self.start_from,
+                "deadline": self.deadline,
+                "not_before": self.not_before,
+                "fail_on_error": self.fail_on_error,
+                "max_errors": self.max_errors,
+            },
+        )
+
+    def _source(self) -> EventSource:
+        return get_event_source(self.event_type, self.event_params)
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        source = self._source()
+        watermark = Watermark(
+            getattr(self, "asset_state_store", None), cursor_key(self.sendpulse_conn_id, source)
+        )
+        cursor = await watermark.load() or self.cursor
+        await _sleep_until((self.not_before or time.time()) + self._jitter(), self.deadline)
+        client: GatedClient | None = None
+        failures = 0
+        while True:
+            left = _common.remaining(self.deadline)
+            if left is not None and left <= 0:
+                yield _common.trigger_event(
+                    self._payload("timeout", message="the deadline passed before new events")
+                )
+                return
+            try:
+                if client is None:
+                    client = await async_client(self.sendpulse_conn_id)
+                poll = await adrive(client, source.poll(cursor, self.max_events, self.start_from))
+            except (SendPulseError, ValueError) as error:
+                failures += 1
+                message = _common.describe(error)
+                budget_left = _common.is_transient(error) and failures <= self.max_errors
+                if budget_left:
+                    self.log.warning("SendPulse poll failed (%d/%d): %s", failures, self.max_errors, message)
+                    await asyncio.sleep(_common.backoff(failures, self.poll_interval))
+                    continue
+                if self.fail_on_error:
+                    yield _common.trigger_event(self._payload("error", message=message))
+                    return
+                self.log.error("SendPulse poll failed, trying again next interval: %s", message)
+                failures = 0
+                await _common.sleep_until_next(self.poll_interval, self.deadline)
+                continue
+            failures = 0
+            for warning in poll.warnings:
+                self.log.warning("%s", warning)
+            if poll.baseline:
+                self.log.info(
+                    "Recorded the current SendPulse %s position; waiting for new events", self.event_type
+                )
+                cursor = poll.cursor
+                await watermark.save(cursor)
+            elif len(poll.events) >= self.min_events:
+                yield _common.trigger_event(self._success(poll))
+                cursor = poll.cursor
+                if watermark.available:
+                    waited = min(COMMIT_DELAY, self.poll_interval)
+                    await asyncio.sleep(waited)
+                    await watermark.save(cursor)
+                    await _common.sleep_until_next(self.poll_interval - waited, self.deadline)
+                    continue
+            elif not poll.events and poll.cursor != cursor:
+                cursor = poll.cursor
+                await watermark.save(cursor)
+            await _common.sleep_until_next(self.poll_interval, self.deadline)
+
+    def _jitter(self) -> float:
+        """A fixed delay of up to a second (or one interval) before the first poll, from the kwargs.
+
+        Triggers started together (a triggerer restart, many sensors deferring at once) then do not all
+        poll in the same instant: their polls stay spread over the interval.
+        """
+        digest = zlib.crc32(json.dumps(self.serialize()[1], sort_keys=True, default=str).encode())
+        return (digest % 1000) / 1000 * min(1.0, self.poll_interval)
+
+    def _payload(self, status: str, **fields: Any) -> dict[str, Any]:
+        return {"status": status, "event_type": self.event_type, "event_params": self.event_params, **fields}
+
+    def _success(self, poll: Poll) -> dict[str, Any]:
+        return self._payload("success", events=poll.events, count=len(poll.events), cursor=poll.cursor)
+
+
+async def _sleep_until(when: float, deadline: float | None) -> None:
+    until = when if deadline is None else min(when, deadline)
+    delay = until - time.time()
+    if delay > 0:
+        await asyncio.sleep(delay)
