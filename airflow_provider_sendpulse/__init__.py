@@ -8,6 +8,7 @@ __version__ = "0.1.0"
 
 PACKAGE_NAME = "airflow-provider-sendpulse"
 DEFAULT_BASE_URL = "https://api.sendpulse.com"
+DEFAULT_POLL_INTERVAL = 300.0
 
 
 def get_provider_info() -> dict[str, Any]:
@@ -24,12 +25,61 @@ def get_provider_info() -> dict[str, Any]:
                 "tags": ["service"],
             }
         ],
+        "operators": [
+            {
+                "integration-name": "SendPulse",
+                "python-modules": [
+                    "airflow_provider_sendpulse.operators.mailing_lists",
+                    "airflow_provider_sendpulse.operators.contacts",
+                    "airflow_provider_sendpulse.operators.campaigns",
+                    "airflow_provider_sendpulse.operators.sms",
+                    "airflow_provider_sendpulse.operators.api",
+                ],
+            }
+        ],
+        "sensors": [
+            {
+                "integration-name": "SendPulse",
+                "python-modules": [
+                    "airflow_provider_sendpulse.sensors.events",
+                    "airflow_provider_sendpulse.sensors.campaigns",
+                ],
+            }
+        ],
+        "triggers": [
+            {
+                "integration-name": "SendPulse",
+                "python-modules": [
+                    "airflow_provider_sendpulse.triggers.events",
+                    "airflow_provider_sendpulse.triggers.campaigns",
+                ],
+            }
+        ],
         "hooks": [
             {
                 "integration-name": "SendPulse",
                 "python-modules": ["airflow_provider_sendpulse.hooks.sendpulse"],
             }
         ],
+        "extra-links": ["airflow_provider_sendpulse.links.SendPulseCampaignLink"],
+        "config": {
+            "sendpulse": {
+                "description": "Defaults of the SendPulse provider.",
+                "options": {
+                    "default_poll_interval": {
+                        "description": (
+                            "Seconds between polls of SendPulse sensors and triggers that do not set "
+                            "their own interval. SendPulse has no change feed, so this is how quickly "
+                            "new events are seen."
+                        ),
+                        "version_added": "0.1.0",
+                        "type": "float",
+                        "example": "60",
+                        "default": str(DEFAULT_POLL_INTERVAL),
+                    },
+                },
+            }
+        },
         "connection-types": [
             {
                 "connection-type": "sendpulse",

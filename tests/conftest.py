@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Iterator
 
 import pytest
+
+# Airflow reads AIRFLOW_HOME on first import: keep the tests' configuration and files out of ~/airflow.
+os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="sendpulse-tests-airflow-home-")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 
 from airflow_provider_sendpulse.emulator import run_emulator
 from airflow_provider_sendpulse.emulator.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_sendpulse.client.errors import SendPulseAmbiguousCreateError, SendPulseNotFoundError
 from airflow_provider_sendpulse.client.models import CampaignSpec
+from airflow_provider_sendpulse.events.statuses import STATUS_NAMES, status_name
 from airflow_provider_sendpulse.links import (
     CAMPAIGN_ID_KEY,
     CAMPAIGN_URL_KEY,
@@ -25,31 +27,13 @@ from airflow_provider_sendpulse.operators.validation import (
     check_send_date,
     check_text,
 )
+from airflow_provider_sendpulse.sensors.campaigns import campaign_result
+from airflow_provider_sendpulse.triggers.campaigns import SendPulseCampaignTrigger
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
 STATE_KEY = "sendpulse_campaign_id"
-
-#: SendPulse campaign statuses (vendor documentation) that a person may want to read in a log.
-CAMPAIGN_STATUS = {
-    0: "new",
-    1: "pending moderation",
-    2: "sending",
-    3: "sent",
-    5: "blocked",
-    6: "marked for deletion",
-    9: "delivering",
-    10: "being processed",
-    12: "no active addresses",
-    13: "creating",
-    14: "queued",
-    16: "canceled",
-    22: "sending partially",
-    23: "sent partially",
-    26: "draft",
-    27: "requires editing",
-}
 
 
 class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
@@ -80,9 +64,14 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
     :param track_clicks: track clicks (SendPulse's default when None).
     :param utm_campaign: UTM campaign tag for links (templated).
     :param draft: only save the campaign as a draft.
+    :param wait_for_completion: after creating, defer (freeing the worker slot) until the campaign reaches
+        a final status; return its final status and statistics, fail if it was not sent.
+    :param poll_interval: seconds between status checks while waiting.
+    :param wait_timeout: seconds to wait at most (None: as long as it takes).
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
     :return: ``{"id", "name", "status", "status_name", "url", "created"}``; ``created`` is False when an
-        earlier try had created it.
+        earlier try had created it. With ``wait_for_completion`` the final ``status`` and ``status_name``,
+        plus ``statistics`` and the full ``final`` summary of the finished campaign.
     """
 
     template_fields: Sequence[str] = (
@@ -119,9 +108,16 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
         track_clicks: bool | None = None,
         utm_campaign: str | None = None,
         draft: bool = False,
+        wait_for_completion: bool = False,
+        poll_interval: float = 60,
+        wait_timeout: float | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if wait_for_completion and draft:
+            raise SendPulseInputError("wait_for_completion: a draft is never sent; do not wait for it.")
+        if poll_interval <= 0:
+            raise SendPulseInputError(f"poll_interval: must be positive, got {poll_interval!r}.")
         self.sender_name = sender_name
         self.sender_email = sender_email
         self.subject = subject
@@ -136,6 +132,9 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
         self.track_clicks = track_clicks
         self.utm_campaign = utm_campaign
         self.draft = draft
+        self.wait_for_completion = wait_for_completion
+        self.poll_interval = poll_interval
+        self.wait_timeout = wait_timeout
 
     def execute(self, context: Context) -> dict[str, Any]:
         spec = self.build_spec(context)
@@ -211,18 +210,47 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
         return {**campaign, "name": campaign.get("name", spec.name)}, created
 
     def result(self, context: Context, campaign: Mapping[str, Any], created: bool) -> dict[str, Any]:
-        """The task's return value; the place where waiting for the campaign to finish would go."""
+        """The task's return value; with ``wait_for_completion``, defers until the campaign is final."""
         campaign_id = int(campaign["id"])
         status = _int_or_none(campaign.get("status"))
-        described = CAMPAIGN_STATUS.get(status, f"in status {status}") if status is not None else "created"
+        described = status_name(status) if status is not None else "created"
         self.log.info("Campaign %s is %s", campaign_id, described)
-        return {
+        summary = {
             "id": campaign_id,
             "name": campaign.get("name"),
             "status": status,
-            "status_name": CAMPAIGN_STATUS.get(status) if status is not None else None,
+            "status_name": STATUS_NAMES.get(status) if status is not None else None,
             "url": self._url(campaign_id),
             "created": created,
+        }
+        if self.wait_for_completion:
+            self.log.info("Waiting for campaign %s to finish (deferred)", campaign_id)
+            self.defer(
+                trigger=SendPulseCampaignTrigger(
+                    campaign_id=campaign_id,
+                    sendpulse_conn_id=self.sendpulse_conn_id,
+                    poll_interval=self.poll_interval,
+                    deadline=None if self.wait_timeout is None else time.time() + self.wait_timeout,
+                ),
+                method_name="execute_complete",
+                kwargs={"summary": summary},
+                # Airflow's own timeout only backs up the trigger's deadline, which reports first.
+                timeout=None if self.wait_timeout is None else timedelta(seconds=self.wait_timeout + 60),
+            )
+        return summary
+
+    def execute_complete(
+        self, context: Context, event: dict[str, Any], summary: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Resume after the campaign reached a final status: its status and statistics, or an error."""
+        final = campaign_result(event)
+        self.log.info("Campaign %s finished as %s", summary["id"], final["status_name"])
+        return {
+            **summary,
+            "status": final["status"],
+            "status_name": final["status_name"],
+            "statistics": final["statistics"],
+            "final": final,
         }
 
     def _earlier_campaign(
@@ -329,7 +357,7 @@ def campaign_stats_summary(campaign_id: int, raw: Mapping[str, Any]) -> dict[str
         "id": campaign_id,
         "name": campaign.get("name"),
         "status": status,
-        "status_name": CAMPAIGN_STATUS.get(status) if status is not None else None,
+        "status_name": STATUS_NAMES.get(status) if status is not None else None,
         "send_date": campaign.get("send_date"),
         "recipients": _int_or_none(campaign.get("all_email_qty")),
         "counts": counts,

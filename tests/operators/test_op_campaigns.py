@@ -49,7 +49,7 @@ def test_create_sends_base64_html_and_pushes_id_and_url(
     assert result["created"] is True
     assert result["name"] == "airflow sendpulse_daily.send_campaign scheduled__2026-11-27T00:00:00+00:00"
     assert result["status"] == 13
-    assert result["status_name"] == "creating"
+    assert result["status_name"] == "creating (copying addresses)"
     assert result["url"] == f"{emulator.url}/campaigns/{result['id']}"
     assert context["ti"].xcoms == {"campaign_id": result["id"], "campaign_url": result["url"]}
     assert context["task_state_store"].data == {"sendpulse_campaign_id": result["id"]}
@@ -278,3 +278,67 @@ def test_cancel_and_stats_refuse_bad_ids(emulator: Any, sendpulse_conn: str, mak
     with pytest.raises(SendPulseInputError, match="campaign_id"):
         SendPulseGetCampaignStatsOperator(task_id="s", campaign_id=-3).execute(make_context())
     assert emulator.requests() == []
+
+
+def _run_deferral(operator: SendPulseCreateCampaignOperator, context: Any) -> dict[str, Any]:
+    """Execute the operator; when it defers, run its trigger to the first event and resume it."""
+    import asyncio
+
+    from airflow.providers.common.compat.sdk import TaskDeferred
+
+    try:
+        return operator.execute(context)
+    except TaskDeferred as deferred:
+        trigger = deferred.trigger
+
+        async def first_event() -> dict[str, Any]:
+            event = await asyncio.wait_for(trigger.run().__anext__(), 30)
+            payload: dict[str, Any] = event.payload
+            return payload
+
+        event = asyncio.run(first_event())
+        resume = getattr(operator, deferred.method_name)
+        result: dict[str, Any] = resume(context, event, **(deferred.kwargs or {}))
+        return result
+
+
+def test_wait_for_completion_defers_until_sent_and_returns_statistics(
+    emulator: Any, sendpulse_conn: str, make_context: Any, list_id: int
+) -> None:
+    emulator.configure(campaign_step_seconds=0.3)
+    context = make_context(task_id="send_campaign")
+    operator = create_op(sendpulse_conn, list_ids=[list_id], wait_for_completion=True, poll_interval=0.2)
+
+    result = _run_deferral(operator, context)
+
+    assert result["status"] == 3
+    assert result["status_name"] == "sent"
+    assert result["statistics"]
+    assert result["created"] is True
+    assert context["ti"].xcoms["campaign_id"] == result["id"]
+    assert [c["status"] for c in campaigns(emulator)] == [3]
+
+
+def test_wait_for_completion_fails_on_a_canceled_campaign(
+    emulator: Any, sendpulse_conn: str, make_context: Any, list_id: int
+) -> None:
+    import asyncio
+
+    from airflow.providers.common.compat.sdk import AirflowFailException, TaskDeferred
+
+    emulator.configure(campaign_step_seconds=30)
+    context = make_context(task_id="send_campaign")
+    operator = create_op(sendpulse_conn, list_ids=[list_id], wait_for_completion=True, poll_interval=0.2)
+    with pytest.raises(TaskDeferred) as deferred:
+        operator.execute(context)
+    SendPulseHook(sendpulse_conn_id=sendpulse_conn).cancel_campaign(context["ti"].xcoms["campaign_id"])
+
+    trigger = deferred.value.trigger
+    event = asyncio.run(asyncio.wait_for(trigger.run().__anext__(), 30)).payload
+    with pytest.raises(AirflowFailException, match="canceled"):
+        operator.execute_complete(context, event, **deferred.value.kwargs)
+
+
+def test_wait_for_completion_refuses_a_draft(sendpulse_conn: str, list_id: int) -> None:
+    with pytest.raises(SendPulseInputError, match="wait_for_completion: a draft is never sent"):
+        create_op(sendpulse_conn, list_ids=[list_id], wait_for_completion=True, draft=True)
