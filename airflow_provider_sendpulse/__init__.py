@@ -9,6 +9,7 @@ __version__ = "0.1.0"
 PACKAGE_NAME = "airflow-provider-sendpulse"
 DEFAULT_BASE_URL = "https://api.sendpulse.com"
 DEFAULT_POLL_INTERVAL = 300.0
+DEFAULT_CAMPAIGN_POLL_INTERVAL = 60.0
 
 
 def get_provider_info() -> dict[str, Any]:
@@ -76,6 +77,16 @@ def get_provider_info() -> dict[str, Any]:
                         "type": "float",
                         "example": "60",
                         "default": str(DEFAULT_POLL_INTERVAL),
+                    },
+                    "default_campaign_poll_interval": {
+                        "description": (
+                            "Seconds between status checks of a campaign being waited for "
+                            "(SendPulseCampaignSensor, wait_for_completion) that sets no interval."
+                        ),
+                        "version_added": "0.1.0",
+                        "type": "float",
+                        "example": "30",
+                        "default": str(DEFAULT_CAMPAIGN_POLL_INTERVAL),
                     },
                 },
             }

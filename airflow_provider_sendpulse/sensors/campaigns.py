@@ -19,6 +19,7 @@ from airflow.providers.common.compat.sdk import (
 from airflow_provider_sendpulse.client import api
 from airflow_provider_sendpulse.events.statuses import outcome, status_code, status_name
 from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
+from airflow_provider_sendpulse.triggers._common import default_campaign_poll_interval
 from airflow_provider_sendpulse.triggers.campaigns import SendPulseCampaignTrigger
 
 if TYPE_CHECKING:
@@ -74,7 +75,8 @@ class SendPulseCampaignSensor(BaseSensorOperator):
     :param campaign_id: the email campaign (templated; e.g. from the create operator's XCom).
     :param sendpulse_conn_id: the SendPulse connection.
     :param deferrable: wait in the triggerer instead of a worker slot.
-    :param poke_interval: seconds between checks (default 60).
+    :param poke_interval: seconds between checks; default ``[sendpulse] default_campaign_poll_interval``
+        (60).
     """
 
     template_fields: Sequence[str] = ("campaign_id",)
@@ -86,9 +88,11 @@ class SendPulseCampaignSensor(BaseSensorOperator):
         campaign_id: int | str,
         sendpulse_conn_id: str = "sendpulse_default",
         deferrable: bool = True,
-        poke_interval: float | timedelta = 60,
+        poke_interval: float | timedelta | None = None,
         **kwargs: Any,
     ) -> None:
+        if poke_interval is None:
+            poke_interval = default_campaign_poll_interval()
         super().__init__(poke_interval=poke_interval, **kwargs)
         self.campaign_id = campaign_id
         self.sendpulse_conn_id = sendpulse_conn_id

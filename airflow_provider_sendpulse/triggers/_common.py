@@ -9,7 +9,7 @@ from typing import Any
 from airflow.providers.common.compat.sdk import conf
 from airflow.triggers.base import TriggerEvent
 
-from airflow_provider_sendpulse import DEFAULT_POLL_INTERVAL
+from airflow_provider_sendpulse import DEFAULT_CAMPAIGN_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
 from airflow_provider_sendpulse.client.errors import (
     SendPulseConnectionError,
     SendPulseError,
@@ -33,6 +33,16 @@ def default_poll_interval() -> float:
     up every DAG that keeps the default without editing it.
     """
     return float(conf.getfloat("sendpulse", "default_poll_interval", fallback=DEFAULT_POLL_INTERVAL))
+
+
+def default_campaign_poll_interval() -> float:
+    """Seconds between campaign status checks when none is set (60 s).
+
+    Read from ``[sendpulse] default_campaign_poll_interval``.
+    """
+    return float(
+        conf.getfloat("sendpulse", "default_campaign_poll_interval", fallback=DEFAULT_CAMPAIGN_POLL_INTERVAL)
+    )
 
 
 DEFAULT_MAX_ERRORS = 3

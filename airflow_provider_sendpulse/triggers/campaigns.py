@@ -26,7 +26,8 @@ class SendPulseCampaignTrigger(BaseTrigger):
 
     :param campaign_id: the email campaign to watch.
     :param sendpulse_conn_id: the SendPulse connection.
-    :param poll_interval: seconds between checks.
+    :param poll_interval: seconds between checks; default ``[sendpulse] default_campaign_poll_interval``
+        (60).
     :param deadline: epoch seconds after which a ``"timeout"`` event ends the wait; None: never.
     :param max_errors: transient failures in a row tolerated before an ``"error"`` event.
     """
@@ -36,14 +37,16 @@ class SendPulseCampaignTrigger(BaseTrigger):
         *,
         campaign_id: int,
         sendpulse_conn_id: str = "sendpulse_default",
-        poll_interval: float = 60.0,
+        poll_interval: float | None = None,
         deadline: float | None = None,
         max_errors: int = _common.DEFAULT_MAX_ERRORS,
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self.campaign_id = int(campaign_id)
         self.sendpulse_conn_id = sendpulse_conn_id
-        self.poll_interval = float(poll_interval)
+        self.poll_interval = float(
+            _common.default_campaign_poll_interval() if poll_interval is None else poll_interval
+        )
         self.deadline = None if deadline is None else float(deadline)
         self.max_errors = int(max_errors)
 
