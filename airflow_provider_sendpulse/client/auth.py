@@ -7,7 +7,9 @@ SendPulse has no refresh token: renewing means minting again with the API ID and
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import math
 import os
 import threading
 import time
@@ -37,6 +39,8 @@ RENEWAL_FRACTION = 0.1
 """Renew when this fraction of a token's lifetime is left."""
 
 DEFAULT_EXPIRES_IN = 3600.0
+MAX_EXPIRES_IN = 10 * 365 * 86400
+"""Longer lifetimes in a token answer are taken as nonsense (the default applies)."""
 
 
 def renewal_lead(expires_in: float) -> float:
@@ -214,6 +218,7 @@ def mint_client_credentials(
                 what=what,
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
             )
+        response._content = _clean_token_answer(response.content, what)
         return response
 
     session.register_compliance_hook("access_token_response", check_status)
@@ -241,6 +246,24 @@ def mint_client_credentials(
     except (TypeError, ValueError):
         expires_in = DEFAULT_EXPIRES_IN
     return MintedToken(access_token, expires_in)
+
+
+def _clean_token_answer(content: bytes, what: str) -> bytes:
+    """Keep the token, its type and a sane lifetime, so oauthlib never trips over an odd answer."""
+    body, _ = decode_body(content)
+    if not isinstance(body, dict):
+        raise SendPulseAuthError(f"SendPulse {what} answered with something that is not a token", 200)
+    clean: dict[str, Any] = {}
+    if isinstance(body.get("access_token"), str):
+        clean["access_token"] = body["access_token"]
+    if isinstance(body.get("token_type"), str):
+        clean["token_type"] = body["token_type"]
+    expires_in = body.get("expires_in")
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float):
+        expires_in = None
+    if expires_in is not None and math.isfinite(expires_in) and 0 < expires_in <= MAX_EXPIRES_IN:
+        clean["expires_in"] = int(expires_in)
+    return json.dumps(clean).encode()
 
 
 class Auth(Protocol):

@@ -119,9 +119,22 @@ def interpret(call: Call[T], raw: RawResponse) -> T:
     what = call.describe()
     if not 200 <= raw.status < 300 or reports_failure(raw.body):
         raise error_from_response(raw.status, raw.body, what=what, retry_after=raw.retry_after)
-    if not raw.is_json:
-        raise SendPulseError(f"SendPulse {what} answered with something that is not JSON", raw.status)
-    return call.parse(raw.body)
+    try:
+        if not raw.is_json:
+            raise SendPulseError(f"SendPulse {what} answered with something that is not JSON", raw.status)
+        return call.parse(raw.body)
+    except SendPulseError as exc:
+        if not call.is_create:
+            raise
+        # A success status with an unreadable answer: the object may exist, so never create it blindly again.
+        raise SendPulseAmbiguousCreateError(
+            f"SendPulse {what} answered HTTP {raw.status} but the answer could not be read "
+            f"({exc.message}); it was not repeated to avoid a duplicate: look the object up before trying "
+            "again",
+            method=call.method,
+            path=call.path,
+            status=raw.status,
+        ) from None
 
 
 def guard_create(call: Call[Any], exc: SendPulseError) -> SendPulseError:

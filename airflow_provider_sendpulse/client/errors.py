@@ -116,8 +116,12 @@ def _as_int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text[1:] if text.startswith("-") else text
+        # ASCII digits only ("²".isdigit() is true) and short enough for int() to accept.
+        if digits.isascii() and digits.isdigit() and len(digits) <= 64:
+            return int(text)
     return None
 
 

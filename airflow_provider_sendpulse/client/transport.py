@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json as jsonlib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -51,7 +52,8 @@ def decode_body(content: bytes) -> tuple[Any, bool]:
         return None, True
     try:
         return jsonlib.loads(content), True
-    except ValueError:
+    except (ValueError, RecursionError):
+        # RecursionError: nesting deeper than the decoder's stack allows; not an answer to read either.
         return None, False
 
 
@@ -61,9 +63,12 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
     value = value.strip()
     try:
-        return max(float(value), 0.0)
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        # "nan" and "inf" parse as floats but are no wait at all.
+        return max(seconds, 0.0) if math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -26,7 +26,10 @@ Admin API (no auth; ``EmulatorControl`` wraps it):
 - ``GET|POST|DELETE /_emulator/faults`` -- ``{"method": "POST", "path": "/addressbooks/*/emails",
   "times": 3}`` plus ``"status"`` (and ``"error_code"``, ``"message"``), ``"delay"`` (seconds),
   ``"drop": true`` (close the connection without an answer) or ``"body"`` (raw body, e.g. an HTML 500 page;
-  ``"content_type"``). ``*`` matches within a path segment, ``**`` across segments; ``times: null`` = forever.
+  ``"content_type"``); ``"after": true`` runs the route first, then drops, replaces or delays its answer;
+  ``"probability"`` (with ``"seed"``) hits only that share of matching requests. ``*`` matches within a
+  path segment, ``**`` across segments; ``times: null`` = forever.
+- ``GET /_emulator/tokens`` -- every access token minted since the last reset, expired ones included.
 - ``GET|POST /_emulator/config`` -- ``rate_limit`` (0 = off), ``token_ttl``, ``campaign_step_seconds``,
   ``campaign_limits``.
 - ``POST /_emulator/lists`` ``{"name"}`` -- create a list; ``POST /_emulator/seed`` ``{"list_id", "count",

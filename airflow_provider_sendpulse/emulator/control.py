@@ -51,6 +51,10 @@ class EmulatorControl:
         """Invalidate every minted token; returns how many there were."""
         return int(self._call("POST", "/expire-tokens")["expired"])
 
+    def issued_tokens(self) -> list[str]:
+        """Every access token minted since the last reset, expired ones included."""
+        return [str(t) for t in self._call("GET", "/tokens")["tokens"]]
+
     def advance_clock(self, seconds: float) -> float:
         """Move emulator time forward; returns the new emulator time (epoch seconds)."""
         return float(self._call("POST", "/clock", json={"advance": seconds})["now"])
@@ -72,8 +76,15 @@ class EmulatorControl:
         drop: bool = False,
         body: str | None = None,
         content_type: str = "text/html; charset=UTF-8",
+        after: bool = False,
+        probability: float | None = None,
+        seed: int | None = None,
     ) -> dict[str, Any]:
-        """Inject a fault (see `airflow_provider_sendpulse.emulator.faults`)."""
+        """Inject a fault (see `airflow_provider_sendpulse.emulator.faults`).
+
+        `after=True` lets the route act first, then drops, replaces or delays its answer; `probability`
+        (with `seed`) hits only that share of matching requests.
+        """
         spec = {
             "method": method,
             "path": path,
@@ -85,6 +96,9 @@ class EmulatorControl:
             "drop": drop,
             "body": body,
             "content_type": content_type,
+            "after": after,
+            "probability": probability,
+            "seed": seed,
         }
         result: dict[str, Any] = self._call("POST", "/faults", json=spec)["fault"]
         return result

@@ -5,10 +5,16 @@ segment and `**` across segments. It fires `times` times (forever when None), th
 fires it waits `delay` seconds, then does one of: `drop` (close the connection without an answer), answer
 `body` raw (status default 500), answer `status` in SendPulse's envelope with `error_code`, or, with only a
 delay, let the request through.
+
+With `after`, the route runs first (the request takes effect), then the delay passes and the answer is
+dropped, replaced by the `status`/`body` answer, or sent late: "done, but the answer was lost".
+With `probability` (and an optional `seed`), a matching request is hit only with that probability; a
+request it spares does not count against `times` and may match a later rule.
 """
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 from dataclasses import asdict, dataclass, field
@@ -36,12 +42,21 @@ class FaultRule:
     drop: bool = False
     body: str | None = None
     content_type: str = "text/html; charset=UTF-8"
+    after: bool = False
+    probability: float | None = None
+    seed: int | None = None
     hits: int = 0
     _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _random: random.Random = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.method = self.method.upper()
         self._regex = _glob_to_regex(self.path)
+        self._random = random.Random(self.seed)
+
+    def rolls_hit(self) -> bool:
+        """Whether a matching request is hit (always, unless the rule has a probability)."""
+        return self.probability is None or self._random.random() < self.probability
 
     def matches(self, method: str, path: str) -> bool:
         """Whether this rule applies to the request."""
@@ -60,6 +75,7 @@ class FaultRule:
         """The rule as the admin API shows it."""
         data = asdict(self)
         data.pop("_regex", None)
+        data.pop("_random", None)
         return data
 
 
@@ -89,7 +105,7 @@ class FaultSet:
         """The first rule matching the request, counting it as fired."""
         with self._lock:
             for rule in self._rules:
-                if rule.matches(method, path):
+                if rule.matches(method, path) and rule.rolls_hit():
                     rule.hits += 1
                     if rule.times is not None:
                         rule.times -= 1

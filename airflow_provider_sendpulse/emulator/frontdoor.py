@@ -21,6 +21,7 @@ from .errors import ApiError, unauthorized
 
 if TYPE_CHECKING:
     from .app import Emulator
+    from .faults import FaultRule
 
 log = logging.getLogger(__name__)
 
@@ -203,21 +204,60 @@ class FrontDoor:
         fault = emulator.faults.take(scope["method"], path)
         if fault is not None:
             entry.fault = True
+            if fault.after:
+                await self._serve_then_fault(fault, entry, scope, receive, send, raw_send)
+                return
             if fault.delay:
                 await asyncio.sleep(fault.delay)
-            if fault.drop:
-                entry.dropped = True
-                await drop_connection(raw_send)
+            if await self._answer_fault(fault, entry, send, raw_send):
                 return
-            if fault.body is not None:
-                entry.status = fault.status or 500
-                await send_raw(send, entry.status, fault.body.encode(), fault.content_type)
-                return
-            if fault.status is not None:
-                entry.status = fault.status
-                await send_json(send, fault.status, fault.error_body())
-                return
+        await self._authorize_and_route(entry, path, scope, receive, send)
 
+    @staticmethod
+    async def _answer_fault(fault: FaultRule, entry: LogEntry, send: Send, raw_send: Send) -> bool:
+        """Drop or answer as the rule says; False when it says neither (a delay only)."""
+        if fault.drop:
+            entry.dropped = True
+            entry.status = None
+            await drop_connection(raw_send)
+            return True
+        if fault.body is not None:
+            entry.status = fault.status or 500
+            await send_raw(send, entry.status, fault.body.encode(), fault.content_type)
+            return True
+        if fault.status is not None:
+            entry.status = fault.status
+            await send_json(send, fault.status, fault.error_body())
+            return True
+        return False
+
+    async def _serve_then_fault(
+        self, fault: FaultRule, entry: LogEntry, scope: Scope, receive: Receive, send: Send, raw_send: Send
+    ) -> None:
+        """Let the route act, then lose, replace or delay its answer."""
+        held: list[Message] = []
+
+        async def holding_send(message: Message) -> None:
+            held.append(message)
+
+        try:
+            await self._authorize_and_route(entry, scope["path"], scope, receive, holding_send)
+        except Exception:
+            # Starlette re-raises after its catch-all handler answered; that answer is held here.
+            if not held:
+                raise
+            log.debug("request %s %s failed", scope["method"], scope["path"], exc_info=True)
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if await self._answer_fault(fault, entry, send, raw_send):
+            return
+        for message in held:
+            await send(message)
+
+    async def _authorize_and_route(
+        self, entry: LogEntry, path: str, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        emulator = self.emulator
         if path != TOKEN_PATH:
             token = bearer_token(scope)
             with emulator.state.lock:

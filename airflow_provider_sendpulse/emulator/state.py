@@ -115,6 +115,7 @@ class EmulatorState:
         self.senders: dict[str, Sender] = {}
         self.templates: dict[int, Template] = {}
         self.tokens: dict[str, Token] = {}
+        self.issued_tokens: list[str] = []
         self._next_list_id = 1_000_001
         self._next_campaign_id = 2_000_001
         self._next_sms_id = 3_000_001
@@ -152,6 +153,7 @@ class EmulatorState:
         token = secrets.token_urlsafe(32)
         ttl = int(self.config.token_ttl)
         self.tokens[token] = Token(account, self.clock.now() + ttl)
+        self.issued_tokens.append(token)
         return token, ttl
 
     def account_for(self, token: str) -> str | None:

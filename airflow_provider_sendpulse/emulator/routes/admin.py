@@ -34,6 +34,9 @@ class FaultSpec(BaseModel):
     drop: bool = False
     body: str | None = None
     content_type: str = "text/html; charset=UTF-8"
+    after: bool = False
+    probability: float | None = Field(default=None, gt=0, le=1)
+    seed: int | None = None
 
 
 class ConfigChange(BaseModel):
@@ -94,6 +97,14 @@ async def expire_tokens(request: Request) -> dict[str, Any]:
     emulator = emulator_of(request)
     with emulator.state.lock:
         return {"result": True, "expired": emulator.state.expire_tokens()}
+
+
+@router.get("/tokens")
+async def issued_tokens(request: Request) -> dict[str, Any]:
+    """Every access token minted since the last reset, expired ones included (for secret scans)."""
+    emulator = emulator_of(request)
+    with emulator.state.lock:
+        return {"tokens": list(emulator.state.issued_tokens)}
 
 
 @router.get("/clock")
