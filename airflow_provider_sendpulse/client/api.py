@@ -15,7 +15,11 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
-from airflow_provider_sendpulse.client.errors import SendPulseError, SendPulseNotFoundError
+from airflow_provider_sendpulse.client.errors import (
+    SendPulseError,
+    SendPulseNotFoundError,
+    SendPulseValidationError,
+)
 from airflow_provider_sendpulse.client.models import (
     CampaignSpec,
     Contact,
@@ -40,6 +44,10 @@ class Call(Generic[T]):
 
     ``is_create`` marks calls that are not safe to replay: after a timeout, dropped connection or
     5xx the client raises :class:`~.errors.SendPulseAmbiguousCreateError` instead of retrying.
+
+    ``settled_by`` lists errors that, when they answer a replay of a call whose earlier attempt may
+    have gone through (its answer was lost), mean that attempt did the work: a replayed delete that
+    finds nothing to delete has succeeded. The call then returns ``parse(None)``.
     """
 
     method: str
@@ -48,6 +56,7 @@ class Call(Generic[T]):
     json: Any | None
     parse: Callable[[Any], T]
     is_create: bool = False
+    settled_by: tuple[type[SendPulseError], ...] = ()
 
     def describe(self) -> str:
         """``"METHOD /path"``, for messages and logs (never the body)."""
@@ -190,7 +199,9 @@ def rename_mailing_list(list_id: int, name: str) -> Call[None]:
 
 def delete_mailing_list(list_id: int) -> Call[None]:
     """``DELETE /addressbooks/{id}``: delete a mailing list and its contacts."""
-    return Call("DELETE", f"/addressbooks/{int(list_id)}", None, None, _none)
+    return Call(
+        "DELETE", f"/addressbooks/{int(list_id)}", None, None, _none, settled_by=(SendPulseNotFoundError,)
+    )
 
 
 def list_variables(list_id: int) -> Call[list[dict[str, Any]]]:
@@ -237,7 +248,15 @@ def remove_contacts(list_id: int, emails: Sequence[str]) -> Call[None]:
 def unsubscribe_contacts(list_id: int, emails: Sequence[str]) -> Call[None]:
     """``POST /addressbooks/{id}/emails/unsubscribe``: unsubscribe up to 100 emails."""
     body = {"emails": _emails(emails)}
-    return Call("POST", f"/addressbooks/{int(list_id)}/emails/unsubscribe", None, body, _none)
+    # Replayed after a lost answer, SendPulse refuses with 422 "Active emails not found": done already.
+    return Call(
+        "POST",
+        f"/addressbooks/{int(list_id)}/emails/unsubscribe",
+        None,
+        body,
+        _none,
+        settled_by=(SendPulseValidationError,),
+    )
 
 
 def update_contact_variables(list_id: int, email: str, variables: Mapping[str, Any]) -> Call[None]:

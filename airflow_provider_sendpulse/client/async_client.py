@@ -14,6 +14,7 @@ from airflow_provider_sendpulse.client.api import Call
 from airflow_provider_sendpulse.client.core import (
     ClientConfig,
     ClientCore,
+    Replay,
     SecretCallback,
     guard_create,
     interpret,
@@ -59,7 +60,7 @@ class AsyncSendPulseClient:
     async def run(self, call: Call[T]) -> T:
         """Send ``call`` and return its parsed answer; raises :class:`SendPulseError` on failure."""
         retrying = AsyncRetrying(sleep=asyncio.sleep, **self.core.policy.tenacity_kwargs())
-        result: T = await retrying(self._attempt, call)
+        result: T = await retrying(self._attempt, call, Replay())
         return result
 
     async def call(
@@ -68,17 +69,17 @@ class AsyncSendPulseClient:
         """Call any endpoint and return the decoded JSON answer (the escape hatch)."""
         return await self.run(api.raw_call(method, path, params, json))
 
-    async def _attempt(self, call: Call[T]) -> T:
+    async def _attempt(self, call: Call[T], replay: Replay) -> T:
         token = await self._token()
         try:
-            return await self._send(call, token)
+            return await self._send(call, token, replay)
         except SendPulseAuthError as exc:
             if exc.status != 401 or not self.core.auth.refreshable:
                 raise
             self.core.auth.invalidate(token)
         token = await self._token()
         try:
-            return await self._send(call, token)
+            return await self._send(call, token, replay)
         except SendPulseAuthError as exc:
             if exc.status != 401:
                 raise
@@ -91,13 +92,15 @@ class AsyncSendPulseClient:
             await asyncio.to_thread(self.core.report_secret, token)
         return token
 
-    async def _send(self, call: Call[T], token: str) -> T:
+    async def _send(self, call: Call[T], token: str, replay: Replay) -> T:
         if self.core.limiter is not None:
             await self.core.limiter.aacquire()
         try:
             raw = await self.transport.send(self.core.request(call, token), call.describe())
             return interpret(call, raw)
         except SendPulseError as exc:
+            if replay.settles(call, exc):
+                return call.parse(None)
             guarded = guard_create(call, exc)
             if guarded is exc:
                 raise

@@ -155,6 +155,23 @@ def guard_create(call: Call[Any], exc: SendPulseError) -> SendPulseError:
     )
 
 
+class Replay:
+    """Whether an earlier attempt of one call may have been performed although it failed."""
+
+    def __init__(self) -> None:
+        self.maybe_done = False
+
+    def settles(self, call: Call[Any], exc: SendPulseError) -> bool:
+        """Record ``exc``; True when it shows an earlier, answer-lost attempt already did the work."""
+        if self.maybe_done and isinstance(exc, call.settled_by):
+            return True
+        if isinstance(exc, SendPulseServerError) or (
+            isinstance(exc, SendPulseConnectionError) and exc.request_sent
+        ):
+            self.maybe_done = True
+        return False
+
+
 def refused_fresh_token(call: Call[Any], exc: SendPulseAuthError) -> SendPulseAuthError:
     """The error for a 401 that survived a re-mint."""
     return SendPulseAuthError(

@@ -14,6 +14,7 @@ from airflow_provider_sendpulse.client.api import Call
 from airflow_provider_sendpulse.client.core import (
     ClientConfig,
     ClientCore,
+    Replay,
     SecretCallback,
     guard_create,
     interpret,
@@ -57,7 +58,7 @@ class SendPulseClient:
     def run(self, call: Call[T]) -> T:
         """Send ``call`` and return its parsed answer; raises :class:`SendPulseError` on failure."""
         retrying = Retrying(sleep=time.sleep, **self.core.policy.tenacity_kwargs())
-        result: T = retrying(self._attempt, call)
+        result: T = retrying(self._attempt, call, Replay())
         return result
 
     def call(
@@ -66,17 +67,17 @@ class SendPulseClient:
         """Call any endpoint and return the decoded JSON answer (the escape hatch)."""
         return self.run(api.raw_call(method, path, params, json))
 
-    def _attempt(self, call: Call[T]) -> T:
+    def _attempt(self, call: Call[T], replay: Replay) -> T:
         token = self._token()
         try:
-            return self._send(call, token)
+            return self._send(call, token, replay)
         except SendPulseAuthError as exc:
             if exc.status != 401 or not self.core.auth.refreshable:
                 raise
             self.core.auth.invalidate(token)
         token = self._token()
         try:
-            return self._send(call, token)
+            return self._send(call, token, replay)
         except SendPulseAuthError as exc:
             if exc.status != 401:
                 raise
@@ -88,13 +89,15 @@ class SendPulseClient:
             self.core.report_secret(token)
         return token
 
-    def _send(self, call: Call[T], token: str) -> T:
+    def _send(self, call: Call[T], token: str, replay: Replay) -> T:
         if self.core.limiter is not None:
             self.core.limiter.acquire()
         try:
             raw = self.transport.send(self.core.request(call, token), call.describe())
             return interpret(call, raw)
         except SendPulseError as exc:
+            if replay.settles(call, exc):
+                return call.parse(None)
             guarded = guard_create(call, exc)
             if guarded is exc:
                 raise

@@ -284,3 +284,30 @@ def test_event_loops_in_several_threads_share_one_mint(emulator):
         t.join()
     assert mints(emulator) == 1
     assert len(api_requests(emulator, "/balance")) == 40
+
+
+def test_replayed_delete_whose_answer_was_lost_settles_on_not_found(emulator):
+    list_id = emulator.create_list("to delete")
+    emulator.add_fault(method="DELETE", path=f"/addressbooks/{list_id}", drop=True, after=True)
+    with SendPulseClient(config(emulator.url)) as client:
+        assert client.run(api.delete_mailing_list(list_id)) is None
+    deletes = api_requests(emulator, f"/addressbooks/{list_id}")
+    assert [r["status"] for r in deletes] == [None, 404]
+    assert all(item["id"] != list_id for item in emulator.state()["lists"])
+
+
+async def test_replayed_unsubscribe_settles_async(emulator):
+    list_id = emulator.create_list("leaving")
+    emulator.seed_contacts(list_id, 3, prefix="leaver")
+    emulator.add_fault(method="POST", path="/addressbooks/*/emails/unsubscribe", drop=True, after=True)
+    async with AsyncSendPulseClient(config(emulator.url)) as client:
+        await client.run(api.unsubscribe_contacts(list_id, ["leaver1@example.com"]))
+    statuses = [r["status"] for r in api_requests(emulator, f"/addressbooks/{list_id}/emails/unsubscribe")]
+    assert statuses == [None, 422]
+
+
+def test_delete_of_a_missing_list_still_fails_without_a_lost_answer(emulator):
+    from airflow_provider_sendpulse.client import SendPulseNotFoundError
+
+    with SendPulseClient(config(emulator.url)) as client, pytest.raises(SendPulseNotFoundError):
+        client.run(api.delete_mailing_list(999_999))

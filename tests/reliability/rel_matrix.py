@@ -702,9 +702,7 @@ _replayed_create = {
 }
 _done_then_refused = {
     "429": "ok, try 2",
-    "lost": "fails: {error}",
     "malformed": "fails: {error}",
-    "slow": "fails: {error}",
     "revoked": "fails: SendPulseAuthError",
 }
 
@@ -749,10 +747,12 @@ NOTES: dict[str, str] = {
     "no matching SMS campaign exists, the operator refuses to send again (SendPulseInputError naming the "
     "task state key to delete): never two SMS, at the price of a manual check. When the send went "
     "through (slow, lost, malformed answer) it finds it and succeeds.",
-    "delete_list": "Known issue: when the delete went through but its answer was lost, the client's replay "
-    "gets 404 and the task fails although the list is gone; `missing_ok=True` (next row) succeeds.",
-    "unsubscribe": "Known issue: when the unsubscribe went through but its answer was lost, the replay gets "
-    "422 'Active emails not found' and every try fails although the contacts are unsubscribed.",
+    "delete_list": "When the delete went through but its answer was lost (slow, dropped), the client's "
+    "replay gets 404, which settles the call: the list is gone. Known issue: a success answer with a "
+    "broken body is not replayed by the client, and the task retry then finds no list and fails; "
+    "`missing_ok=True` (next row) succeeds.",
+    "unsubscribe": "A replay after a lost answer gets 422 'Active emails not found', which settles the "
+    "call. Known issue: a success answer with a broken body fails the try, and the retry gets that 422.",
     "campaign_trigger": "The trigger absorbs 429 storms in its own error budget; an error event fails the "
     "waiting task (AirflowException with the SendPulse message) and the retry defers a new trigger.",
 }

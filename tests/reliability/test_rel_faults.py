@@ -65,20 +65,10 @@ def _run_case(emulator: EmulatorControl, conn: str, tmp_path: Path, target: str,
     return run.succeeded
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SendPulseUnsubscribeContactsOperator: a replayed unsubscribe of contacts it already unsubscribed "
-    "gets 422 'Active emails not found', so the task fails although the work is done",
-)
 def test_unsubscribe_survives_a_lost_answer(emulator: EmulatorControl, rel_conn: str, tmp_path: Path) -> None:
     assert _run_case(emulator, rel_conn, tmp_path, "unsubscribe", "lost")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SendPulseDeleteMailingListOperator (missing_ok=False): the client's replay of a delete whose "
-    "answer was lost gets 404, so the task fails although the list is gone",
-)
 def test_delete_survives_a_lost_answer(emulator: EmulatorControl, rel_conn: str, tmp_path: Path) -> None:
     assert _run_case(emulator, rel_conn, tmp_path, "delete_list", "lost")
 
