@@ -8,6 +8,10 @@ __version__ = "0.1.0"
 
 PACKAGE_NAME = "airflow-provider-sendpulse"
 DEFAULT_BASE_URL = "https://api.sendpulse.com"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_REQUESTS_PER_SECOND = 10.0
+"""SendPulse's documented limit per account."""
+DEFAULT_MAX_RETRIES = 5
 DEFAULT_POLL_INTERVAL = 300.0
 DEFAULT_CAMPAIGN_POLL_INTERVAL = 60.0
 
@@ -113,17 +117,25 @@ def get_provider_info() -> dict[str, Any]:
                     },
                     "timeout": {
                         "label": "Request timeout (seconds)",
-                        "schema": {"type": ["number", "null"], "default": 30, "exclusiveMinimum": 0},
+                        "schema": {
+                            "type": ["number", "null"],
+                            "default": DEFAULT_TIMEOUT,
+                            "exclusiveMinimum": 0,
+                        },
                     },
                     "max_requests_per_second": {
                         "label": "Max requests per second",
                         "description": "Client-side rate limit per account; SendPulse allows 10.",
-                        "schema": {"type": ["number", "null"], "default": 10, "exclusiveMinimum": 0},
+                        "schema": {
+                            "type": ["number", "null"],
+                            "default": DEFAULT_MAX_REQUESTS_PER_SECOND,
+                            "exclusiveMinimum": 0,
+                        },
                     },
                     "max_retries": {
                         "label": "Max retries",
                         "description": "Retries for rate limits, server errors and network failures.",
-                        "schema": {"type": ["integer", "null"], "default": 5, "minimum": 0},
+                        "schema": {"type": ["integer", "null"], "default": DEFAULT_MAX_RETRIES, "minimum": 0},
                     },
                 },
             }

@@ -7,7 +7,8 @@ from typing import Any
 from airflow.providers.common.compat.sdk import XCom
 from airflow.sdk import BaseOperatorLink
 
-SENDPULSE_API_URL = "https://api.sendpulse.com"
+from airflow_provider_sendpulse import DEFAULT_BASE_URL
+
 SENDPULSE_WEB_APP_URL = "https://login.sendpulse.com"
 CAMPAIGN_ID_KEY = "campaign_id"
 CAMPAIGN_URL_KEY = "campaign_url"
@@ -16,8 +17,8 @@ CAMPAIGN_URL_KEY = "campaign_url"
 def campaign_url(campaign_id: int, api_base_url: str | None = None) -> str:
     """Where a person looks at the campaign: the SendPulse web app, or the API itself when the connection
     points elsewhere (the emulator, a proxy), since no web app stands behind those."""
-    base = (api_base_url or SENDPULSE_API_URL).rstrip("/")
-    if base == SENDPULSE_API_URL:
+    base = (api_base_url or DEFAULT_BASE_URL).rstrip("/")
+    if base == DEFAULT_BASE_URL:
         return f"{SENDPULSE_WEB_APP_URL}/emailservice/tasks/{campaign_id}/"
     return f"{base}/campaigns/{campaign_id}"
 

@@ -16,7 +16,13 @@ from urllib.parse import urlsplit
 
 from tenacity import Retrying
 
-from airflow_provider_sendpulse import DEFAULT_BASE_URL, __version__
+from airflow_provider_sendpulse import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_REQUESTS_PER_SECOND,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    __version__,
+)
 from airflow_provider_sendpulse.client.api import TOKEN_PATH, Call
 from airflow_provider_sendpulse.client.auth import (
     Auth,
@@ -73,9 +79,9 @@ class ClientConfig:
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
     api_key: str | None = field(default=None, repr=False)
-    timeout: float = 30.0
-    max_requests_per_second: float | None = 10.0
-    max_retries: int = 5
+    timeout: float = DEFAULT_TIMEOUT
+    max_requests_per_second: float | None = DEFAULT_MAX_REQUESTS_PER_SECOND
+    max_retries: int = DEFAULT_MAX_RETRIES
     retry_initial_wait: float = 0.5
     retry_max_wait: float = 30.0
 

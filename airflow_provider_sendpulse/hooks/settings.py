@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from airflow_provider_sendpulse import DEFAULT_MAX_REQUESTS_PER_SECOND, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from airflow_provider_sendpulse.client.core import ClientConfig
 
 EXTRA_PREFIX = "extra__sendpulse__"
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_MAX_RPS = 10.0
-DEFAULT_MAX_RETRIES = 5
 
 
 def _extra(extra: Mapping[str, Any], name: str) -> Any:
@@ -64,17 +62,22 @@ def client_config(
     ``max_requests_per_second``, ``max_retries``.
     """
     api_key = _extra(extra, "api_key")
-    retries = _number(extra, "max_retries", DEFAULT_MAX_RETRIES)
-    if retries < 0 or retries != int(retries):
-        raise ValueError(f"connection extra 'max_retries' must be a whole number >= 0, got {retries!r}")
     try:
+        retries = _number(extra, "max_retries", DEFAULT_MAX_RETRIES)
+        if retries < 0 or retries != int(retries):
+            raise ValueError(
+                "connection extra 'max_retries' must be a whole number >= 0, "
+                f"got {_extra(extra, 'max_retries')!r}"
+            )
         return ClientConfig(
             base_url=base_url_from(host, schema, port) or "",
             client_id=(login or "").strip() or None,
             client_secret=password or None,
             api_key=str(api_key) if api_key is not None else None,
             timeout=_number(extra, "timeout", DEFAULT_TIMEOUT),
-            max_requests_per_second=_number(extra, "max_requests_per_second", DEFAULT_MAX_RPS),
+            max_requests_per_second=_number(
+                extra, "max_requests_per_second", DEFAULT_MAX_REQUESTS_PER_SECOND
+            ),
             max_retries=int(retries),
         )
     except ValueError as exc:

@@ -507,14 +507,14 @@ CASES: list[Case] = [
         "extra max_retries=2.5",
         _connection({"max_retries": 2.5}),
         "ValueError",
-        "connection extra 'max_retries' must be a whole number >= 0, got 2.5",
+        "SendPulse connection: connection extra 'max_retries' must be a whole number >= 0, got 2.5",
     ),
     Case(
         "Connection",
         "extra max_retries=-1",
         _connection({"max_retries": -1}),
         "ValueError",
-        "connection extra 'max_retries' must be a whole number >= 0, got -1.0",
+        "SendPulse connection: connection extra 'max_retries' must be a whole number >= 0, got -1",
     ),
     Case(
         "Connection",
