@@ -28,16 +28,10 @@ def emulator_connection_env(url: str, poll_interval: float) -> dict[str, str]:
     Configuration, not DAG edits: ``[sendpulse] default_poll_interval`` and
     ``default_campaign_poll_interval``.
     """
-    from airflow_provider_sendpulse.emulator.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+    from airflow_provider_sendpulse.emulator.control import airflow_connection
 
-    connection = {
-        "conn_type": "sendpulse",
-        "host": url,
-        "login": DEFAULT_CLIENT_ID,
-        "password": DEFAULT_CLIENT_SECRET,
-    }
     return {
-        "AIRFLOW_CONN_SENDPULSE_DEFAULT": json.dumps(connection),
+        "AIRFLOW_CONN_SENDPULSE_DEFAULT": json.dumps(airflow_connection(url)),
         "AIRFLOW__SENDPULSE__DEFAULT_POLL_INTERVAL": str(poll_interval),
         "AIRFLOW__SENDPULSE__DEFAULT_CAMPAIGN_POLL_INTERVAL": str(poll_interval),
     }

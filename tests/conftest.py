@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -13,9 +17,10 @@ import pytest
 os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="sendpulse-tests-airflow-home-")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 
+from airflow_provider_sendpulse.client.auth import reset_token_caches
+from airflow_provider_sendpulse.client.ratelimit import reset_rate_limiters
 from airflow_provider_sendpulse.emulator import run_emulator
-from airflow_provider_sendpulse.emulator.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
-from airflow_provider_sendpulse.emulator.control import EmulatorControl
+from airflow_provider_sendpulse.emulator.control import EmulatorControl, airflow_connection
 
 
 @pytest.fixture(scope="session")
@@ -41,11 +46,42 @@ def emulator(_emulator_control: EmulatorControl) -> EmulatorControl:
 @pytest.fixture
 def sendpulse_conn(emulator: EmulatorControl, monkeypatch: pytest.MonkeyPatch) -> str:
     """An Airflow connection `sendpulse_default` pointing at the emulator with the default credentials."""
-    connection = {
-        "conn_type": "sendpulse",
-        "host": emulator.url,
-        "login": DEFAULT_CLIENT_ID,
-        "password": DEFAULT_CLIENT_SECRET,
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_SENDPULSE_DEFAULT", json.dumps(connection))
+    monkeypatch.setenv("AIRFLOW_CONN_SENDPULSE_DEFAULT", json.dumps(airflow_connection(emulator.url)))
     return "sendpulse_default"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_client_state() -> Iterator[None]:
+    """Every test starts without cached tokens or rate limiters (they are process-wide by design)."""
+    reset_token_caches()
+    reset_rate_limiters()
+    yield
+    reset_token_caches()
+    reset_rate_limiters()
+
+
+@pytest.fixture(scope="session")
+def dag_test_env(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], dict[str, str]]:
+    """Make an Airflow home with a migrated SQLite database and ``dag_file`` in its DAGs folder.
+
+    Returns the environment for running ``dag.test()`` there in a subprocess.
+    """
+
+    def make(dag_file: Path) -> dict[str, str]:
+        home = tmp_path_factory.mktemp("airflow-home")
+        dags = home / "dags"
+        dags.mkdir()
+        shutil.copy(dag_file, dags / dag_file.name)
+        env = {
+            **os.environ,
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
+        }
+        airflow = Path(sys.executable).with_name("airflow")
+        subprocess.run([str(airflow), "db", "migrate"], env=env, check=True, capture_output=True, timeout=240)
+        return env
+
+    return make

@@ -6,6 +6,25 @@ from typing import Any
 
 import httpx
 
+from .config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+
+
+def airflow_connection(base_url: str, **extra: Any) -> dict[str, Any]:
+    """An Airflow ``sendpulse`` connection to the emulator with its default credentials.
+
+    JSON-dump it into ``AIRFLOW_CONN_<ID>`` to point DAGs at the emulator; ``extra`` adds connection
+    extras (``timeout``, ``max_requests_per_second``, ``max_retries``, ...).
+    """
+    connection: dict[str, Any] = {
+        "conn_type": "sendpulse",
+        "host": base_url,
+        "login": DEFAULT_CLIENT_ID,
+        "password": DEFAULT_CLIENT_SECRET,
+    }
+    if extra:
+        connection["extra"] = extra
+    return connection
+
 
 class EmulatorControl:
     """Steer a running emulator through `/_emulator/*`."""

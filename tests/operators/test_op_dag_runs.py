@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from airflow_provider_sendpulse.emulator.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from airflow_provider_sendpulse.emulator.control import airflow_connection
 
 pytestmark = pytest.mark.integration
 
@@ -20,34 +19,14 @@ DAG_FILE = Path(__file__).parent / "dags" / "sendpulse_operators_dag.py"
 
 
 @pytest.fixture(scope="module")
-def airflow_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    home = tmp_path_factory.mktemp("airflow-home")
-    dags = home / "dags"
-    dags.mkdir()
-    shutil.copy(DAG_FILE, dags / DAG_FILE.name)
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
-    }
-    airflow = Path(sys.executable).with_name("airflow")
-    subprocess.run([str(airflow), "db", "migrate"], env=env, check=True, capture_output=True, timeout=240)
-    return env
+def airflow_env(dag_test_env: Callable[[Path], dict[str, str]]) -> dict[str, str]:
+    return dag_test_env(DAG_FILE)
 
 
 def run_dag(env: dict[str, str], emulator_url: str, export: Path) -> dict[str, Any]:
-    connection = {
-        "conn_type": "sendpulse",
-        "host": emulator_url,
-        "login": DEFAULT_CLIENT_ID,
-        "password": DEFAULT_CLIENT_SECRET,
-    }
     run_env = {
         **env,
-        "AIRFLOW_CONN_SENDPULSE_DEFAULT": json.dumps(connection),
+        "AIRFLOW_CONN_SENDPULSE_DEFAULT": json.dumps(airflow_connection(emulator_url)),
         "SENDPULSE_TEST_EXPORT": str(export),
     }
     dag_file = Path(env["AIRFLOW__CORE__DAGS_FOLDER"]) / DAG_FILE.name

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from airflow_provider_sendpulse.client.auth import reset_token_caches
 from airflow_provider_sendpulse.client.core import ClientConfig
-from airflow_provider_sendpulse.client.ratelimit import reset_rate_limiters
-from airflow_provider_sendpulse.emulator.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
-from airflow_provider_sendpulse.emulator.control import EmulatorControl
+from airflow_provider_sendpulse.emulator.control import EmulatorControl, airflow_connection
 from airflow_provider_sendpulse.hooks import sendpulse as hook_module
 from airflow_provider_sendpulse.sensors import cursor_store
 from airflow_provider_sendpulse.sensors.cursor_store import SensorState
@@ -25,10 +21,8 @@ CLIENT_RETRIES = 3
 
 
 @pytest.fixture(autouse=True)
-def _fresh_client_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No token or limiter left over from other tests; retry waits in milliseconds, not seconds."""
-    reset_token_caches()
-    reset_rate_limiters()
+def _quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retry waits in milliseconds, not seconds."""
     read = hook_module.client_config
 
     def quick(**kwargs: Any) -> ClientConfig:
@@ -36,25 +30,17 @@ def _fresh_client_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         return dataclasses.replace(config, retry_initial_wait=0.005, retry_max_wait=0.02)
 
     monkeypatch.setattr(hook_module, "client_config", quick)
-    yield
-    reset_token_caches()
-    reset_rate_limiters()
 
 
 def connection(url: str, **extra: Any) -> dict[str, Any]:
     """A JSON Airflow connection to the emulator with short timeouts and a few client retries."""
-    return {
-        "conn_type": "sendpulse",
-        "host": url,
-        "login": DEFAULT_CLIENT_ID,
-        "password": DEFAULT_CLIENT_SECRET,
-        "extra": {
-            "timeout": CLIENT_TIMEOUT,
-            "max_retries": CLIENT_RETRIES,
-            "max_requests_per_second": 1000,
-            **extra,
-        },
-    }
+    return airflow_connection(
+        url,
+        timeout=CLIENT_TIMEOUT,
+        max_retries=CLIENT_RETRIES,
+        max_requests_per_second=1000,
+        **extra,
+    )
 
 
 @pytest.fixture

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from airflow_provider_sendpulse.client.auth import reset_token_caches
-from airflow_provider_sendpulse.client.ratelimit import reset_rate_limiters
 from airflow_provider_sendpulse.sensors import cursor_store
 from airflow_provider_sendpulse.sensors.cursor_store import SensorState
-
-
-@pytest.fixture(autouse=True)
-def _fresh_client_state() -> Iterator[None]:
-    reset_token_caches()
-    reset_rate_limiters()
-    yield
-    reset_token_caches()
-    reset_rate_limiters()
 
 
 @pytest.fixture

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from airflow_provider_sendpulse.emulator.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
-from airflow_provider_sendpulse.emulator.control import EmulatorControl
+from airflow_provider_sendpulse.emulator.control import EmulatorControl, airflow_connection
 
 pytestmark = pytest.mark.integration
 
@@ -23,22 +21,8 @@ DAG_FILE = Path(__file__).parent / "dags" / "sendpulse_sensor_dag.py"
 
 
 @pytest.fixture(scope="module")
-def airflow_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    home = tmp_path_factory.mktemp("airflow-home")
-    dags = home / "dags"
-    dags.mkdir()
-    shutil.copy(DAG_FILE, dags / DAG_FILE.name)
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
-    }
-    airflow = Path(sys.executable).with_name("airflow")
-    subprocess.run([str(airflow), "db", "migrate"], env=env, check=True, capture_output=True, timeout=240)
-    return env
+def airflow_env(dag_test_env: Callable[[Path], dict[str, str]]) -> dict[str, str]:
+    return dag_test_env(DAG_FILE)
 
 
 def add_after_first_poll(
@@ -62,13 +46,8 @@ def add_after_first_poll(
 
 
 def run_dag(env: dict[str, str], emulator: EmulatorControl, **settings: str) -> dict[str, Any]:
-    connection = {
-        "conn_type": "sendpulse",
-        "host": emulator.url,
-        "login": DEFAULT_CLIENT_ID,
-        "password": DEFAULT_CLIENT_SECRET,
-    }
-    run_env = {**env, "AIRFLOW_CONN_SENDPULSE_DEFAULT": json.dumps(connection), **settings}
+    connection = json.dumps(airflow_connection(emulator.url))
+    run_env = {**env, "AIRFLOW_CONN_SENDPULSE_DEFAULT": connection, **settings}
     dag_file = Path(env["AIRFLOW__CORE__DAGS_FOLDER"]) / DAG_FILE.name
     done = subprocess.run(
         [sys.executable, str(dag_file)], env=run_env, capture_output=True, text=True, timeout=240
