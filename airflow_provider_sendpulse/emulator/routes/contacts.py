@@ -275,14 +275,19 @@ def _not_found_anywhere() -> ApiError:
     return ApiError(404, "Email not found", 17)
 
 
-@router.get("/emails/{email}")
-async def email_everywhere(request: Request, email: str) -> list[dict[str, Any]]:
-    """Every list holding this email."""
+def _memberships_or_404(request: Request, email: str) -> list[tuple[MailingList, Contact]]:
+    """Every (list, contact) holding ``email``, read under the lock; 404/17 when there is none."""
     emulator = emulator_of(request)
     with emulator.state.lock:
         found = _memberships(emulator, email.strip().lower())
     if not found:
         raise _not_found_anywhere()
+    return found
+
+
+@router.get("/emails/{email}")
+async def email_everywhere(request: Request, email: str) -> list[dict[str, Any]]:
+    """Every list holding this email."""
     return [
         {
             "book_id": book.id,
@@ -291,7 +296,7 @@ async def email_everywhere(request: Request, email: str) -> list[dict[str, Any]]
             "status_explain": STATUS_EXPLAIN.get(contact.status, ""),
             "variables": dict(contact.variables),
         }
-        for book, contact in found
+        for book, contact in _memberships_or_404(request, email)
     ]
 
 
@@ -308,11 +313,6 @@ async def delete_everywhere(request: Request, email: str) -> dict[str, Any]:
 @router.get("/emails/{email}/details")
 async def email_details(request: Request, email: str) -> list[dict[str, Any]]:
     """Per-list details of an email, with its add date."""
-    emulator = emulator_of(request)
-    with emulator.state.lock:
-        found = _memberships(emulator, email.strip().lower())
-    if not found:
-        raise _not_found_anywhere()
     return [
         {
             "list_id": book.id,
@@ -323,7 +323,7 @@ async def email_details(request: Request, email: str) -> list[dict[str, Any]]:
             "status_explain": STATUS_EXPLAIN.get(contact.status, ""),
             "variables": dict(contact.variables),
         }
-        for book, contact in found
+        for book, contact in _memberships_or_404(request, email)
     ]
 
 
