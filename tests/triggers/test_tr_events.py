@@ -174,12 +174,23 @@ class FakeAssetStore:
 
     def __init__(self) -> None:
         self.data: dict[str, Any] = {}
+        self.written = asyncio.Event()
 
     async def aget(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
 
     async def aset(self, key: str, value: Any) -> None:
         self.data[key] = value
+        self.written.set()
+
+    async def until(self, condition: Any) -> None:
+        """Wait until ``condition()`` holds after some write (a loaded machine may be slow)."""
+        async with asyncio.timeout(10):
+            while True:
+                self.written.clear()
+                if condition():
+                    return
+                await self.written.wait()
 
 
 async def test_watermark_survives_a_triggerer_restart(
@@ -192,12 +203,12 @@ async def test_watermark_survives_a_triggerer_restart(
     trigger.asset_state_store = store  # type: ignore[assignment]
     run = trigger.run()
     first = asyncio.ensure_future(next_event(run))
-    await asyncio.sleep(0.3)
-    assert len(store.data) == 1  # the first position is stored at once
+    await store.until(lambda: len(store.data) == 1)  # the first position is stored at once
+    baseline = dict(store.data)
     await asyncio.to_thread(emulator.seed_contacts, list_id, 2, "p")
     assert (await first)["count"] == 2
     second = asyncio.ensure_future(next_event(run))
-    await asyncio.sleep(0.2)
+    await store.until(lambda: store.data != baseline)  # the cursor past the batch is stored
     await stop(second, run)  # the triggerer goes away after the batch was handed over
 
     await asyncio.to_thread(emulator.seed_contacts, list_id, 1, "q")
