@@ -9,25 +9,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from airflow.sdk.exceptions import AirflowException
+from airflow_fakes import FakeStateStore as StateStore
 
 from airflow_provider_sendpulse.client.errors import SendPulseError
 
 RUN_ID = "scheduled__2026-11-27T00:00:00+00:00"
-
-
-class StateStore:
-    """``context["task_state_store"]``: JSON values that outlive a failed try."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, Any] = {}
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.data.get(key, default)
-
-    def set(self, key: str, value: Any, *, retention: Any = None) -> None:
-        if value is None:
-            raise ValueError("Cannot set value as None")
-        self.data[key] = value
 
 
 class TaskInstance:

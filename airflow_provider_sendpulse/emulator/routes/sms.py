@@ -264,15 +264,21 @@ async def list_sms_campaigns(request: Request) -> dict[str, Any]:
     return {"result": True, "data": found}
 
 
+def _sms_campaign(emulator: Emulator, campaign_id: str) -> SmsCampaign:
+    """The SMS campaign with this id (the state lock held by the caller); SendPulse's 404/802 if none."""
+    missing = ApiError(404, "Campaign not found", 802)
+    campaign = emulator.state.sms_campaigns.get(path_int(campaign_id, missing))
+    if campaign is None:
+        raise missing
+    return campaign
+
+
 @router.get("/sms/campaigns/info/{campaign_id}")
 async def sms_campaign_info(request: Request, campaign_id: str) -> dict[str, Any]:
     """One SMS campaign with the state of each phone."""
     emulator = emulator_of(request)
-    missing = ApiError(404, "Campaign not found", 802)
     with emulator.state.lock:
-        campaign = emulator.state.sms_campaigns.get(path_int(campaign_id, missing))
-        if campaign is None:
-            raise missing
+        campaign = _sms_campaign(emulator, campaign_id)
         data = _summary(emulator, campaign)
         data["task_phones_info"] = [_phone_info(campaign, data["status"], p) for p in campaign.phones]
     return {"result": True, "data": data}
@@ -282,11 +288,8 @@ async def sms_campaign_info(request: Request, campaign_id: str) -> dict[str, Any
 async def cancel_sms_campaign(request: Request, campaign_id: str) -> dict[str, Any]:
     """Cancel an SMS campaign that has not started yet."""
     emulator = emulator_of(request)
-    missing = ApiError(404, "Campaign not found", 802)
     with emulator.state.lock:
-        campaign = emulator.state.sms_campaigns.get(path_int(campaign_id, missing))
-        if campaign is None:
-            raise missing
+        campaign = _sms_campaign(emulator, campaign_id)
         if sms_status(emulator, campaign) not in (14, 16):
             raise invalid("Campaign can not be cancelled", 800)
         campaign.canceled = True
