@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 # The reliability helpers import each other and the shared test fakes as top-level modules, as pytest does.
-sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import rel_docs
 
