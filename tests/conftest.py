@@ -10,6 +10,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,8 @@ from airflow_provider_sendpulse.client.auth import reset_token_caches
 from airflow_provider_sendpulse.client.ratelimit import reset_rate_limiters
 from airflow_provider_sendpulse.emulator import run_emulator
 from airflow_provider_sendpulse.emulator.control import EmulatorControl, airflow_connection
+from airflow_provider_sendpulse.sensors import cursor_store
+from airflow_provider_sendpulse.sensors.cursor_store import SensorState
 
 
 @pytest.fixture(scope="session")
@@ -85,3 +88,19 @@ def dag_test_env(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], d
         return env
 
     return make
+
+
+@pytest.fixture
+def variables(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Airflow Variables as a dict: where the event sensor's ``cursor_store`` reads and writes cursors."""
+    store: dict[str, Any] = {}
+
+    def load(key: str) -> SensorState:
+        return SensorState.from_json(store.get(key))
+
+    def save(key: str, state: SensorState) -> None:
+        store[key] = state.to_json()
+
+    monkeypatch.setattr(cursor_store, "load", load)
+    monkeypatch.setattr(cursor_store, "save", save)
+    return store

@@ -11,8 +11,6 @@ import pytest
 from airflow_provider_sendpulse.client.core import ClientConfig
 from airflow_provider_sendpulse.emulator.control import EmulatorControl, airflow_connection
 from airflow_provider_sendpulse.hooks import sendpulse as hook_module
-from airflow_provider_sendpulse.sensors import cursor_store
-from airflow_provider_sendpulse.sensors.cursor_store import SensorState
 
 REL_CONN_ID = "sendpulse_rel"
 CLIENT_TIMEOUT = 0.5
@@ -51,16 +49,5 @@ def rel_conn(emulator: EmulatorControl, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 @pytest.fixture(autouse=True)
-def variables(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Airflow Variables (the event sensor's cursors) as a dict, for every test here."""
-    store: dict[str, Any] = {}
-
-    def load(key: str) -> SensorState:
-        return SensorState.from_json(store.get(key))
-
-    def save(key: str, state: SensorState) -> None:
-        store[key] = state.to_json()
-
-    monkeypatch.setattr(cursor_store, "load", load)
-    monkeypatch.setattr(cursor_store, "save", save)
-    return store
+def _variables_in_memory(variables: dict[str, Any]) -> None:
+    """Every test here keeps the event sensor's cursors in memory."""
