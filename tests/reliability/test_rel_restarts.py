@@ -27,6 +27,7 @@ MIN_RESTARTS = 50
 
 
 @pytest.mark.slow
+@pytest.mark.stress
 @pytest.mark.parametrize("seed", [1, 2])
 def test_restarts_mid_poll_deliver_every_event_once(
     emulator: EmulatorControl, rel_conn: str, seed: int
