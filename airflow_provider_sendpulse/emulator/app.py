@@ -20,6 +20,7 @@ from .routes.admin import router as admin_router
 from .routes.auth import router as auth_router
 from .routes.campaigns import router as campaigns_router
 from .routes.contacts import router as contacts_router
+from .routes.crm import router as crm_router
 from .routes.lists import router as lists_router
 from .routes.sms import router as sms_router
 from .state import EmulatorState
@@ -89,6 +90,7 @@ def create_app(config: EmulatorConfig | None = None) -> FrontDoor:
         campaigns_router,
         account_router,
         sms_router,
+        crm_router,
         admin_router,
     ):
         api.include_router(router)

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from .config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from .crm_control import CrmControl
 
 
 def airflow_connection(base_url: str, **extra: Any) -> dict[str, Any]:
@@ -26,7 +27,7 @@ def airflow_connection(base_url: str, **extra: Any) -> dict[str, Any]:
     return connection
 
 
-class EmulatorControl:
+class EmulatorControl(CrmControl):
     """Steer a running emulator through `/_emulator/*`."""
 
     def __init__(self, base_url: str, timeout: float = 30.0) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from .campaigns import Campaign
 from .config import EmulatorConfig
 from .contacts import ContactStore
+from .crm import CrmState
 
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -116,6 +117,7 @@ class EmulatorState:
         self.templates: dict[int, Template] = {}
         self.tokens: dict[str, Token] = {}
         self.issued_tokens: list[str] = []
+        self.crm = CrmState(self.clock.now)
         self._next_list_id = 1_000_001
         self._next_campaign_id = 2_000_001
         self._next_sms_id = 3_000_001

@@ -18,6 +18,8 @@ from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from .openapi_crm import patch_crm
+
 SPEC_DIR = Path(__file__).resolve().parent / "openapi"
 
 ERROR_SCHEMA = {
@@ -59,6 +61,8 @@ def patched_spec(name: str, server_url: str) -> dict[str, Any]:
                 "required": ["result", "data"],
                 "properties": {"result": {"type": "boolean"}, "data": {"type": "object"}},
             }
+    if name == "crm.yml":
+        patch_crm(spec)
     return spec
 
 
