@@ -65,7 +65,12 @@ def _page(
     limit: int,
     offset: int,
 ) -> Page[T]:
-    matches = [r for r in records if all(t(r) for t in tests)] if tests else list(records)
+    if not tests:
+        matches = list(records)
+    elif len(tests) == 1:
+        matches = list(filter(tests[0], records))
+    else:
+        matches = [r for r in records if all(t(r) for t in tests)]
     matches.sort(key=key, reverse=desc)
     return Page(matches[offset : offset + limit], len(matches))
 
@@ -173,15 +178,18 @@ def _filter_value(name: str, expression: str, raw: Any, where: str) -> Any:
 
 
 _DEAL_ATTRS: dict[str, Callable[[Deal], Any]] = {
-    "id": lambda d: d.id,
-    "createdAt": lambda d: d.created,
-    "updatedAt": lambda d: d.updated,
-    "stepId": lambda d: d.step_id,
-    "status": lambda d: d.status,
-    "pipelineId": lambda d: d.pipeline_id,
-    "responsibleId": lambda d: d.responsible_id,
-    "price": lambda d: d.price,
-    "name": lambda d: d.name,
+    name: operator.attrgetter(attr)
+    for name, attr in (
+        ("id", "id"),
+        ("createdAt", "created"),
+        ("updatedAt", "updated"),
+        ("stepId", "step_id"),
+        ("status", "status"),
+        ("pipelineId", "pipeline_id"),
+        ("responsibleId", "responsible_id"),
+        ("price", "price"),
+        ("name", "name"),
+    )
 }
 
 
@@ -207,7 +215,7 @@ def _deal_filter(entry: Any, index: int) -> Predicate[Deal]:
         has = _contains(str(value).strip("%"))
         return lambda d: has(d.name)
     compare = _COMPARE[str(expression)]
-    return lambda d: bool(compare(attr(d), value))
+    return lambda d: compare(attr(d), value)  # type: ignore[no-any-return]
 
 
 def deal_page(crm: CrmState, args: dict[str, Any]) -> Page[Deal]:
