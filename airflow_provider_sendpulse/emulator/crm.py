@@ -215,7 +215,7 @@ _SETTERS = {
 }
 
 
-def _history_type(changed: set[str]) -> list[tuple[str, tuple[str, ...]]]:
+def _history_groups(changed: set[str]) -> list[tuple[str, tuple[str, ...]]]:
     """Group changed deal fields into history events: a move, a status change, other edits."""
     groups: list[tuple[str, tuple[str, ...]]] = []
     if "pipelineId" in changed:
@@ -454,7 +454,7 @@ class CrmState:
         if not changed:
             return False
         now = self.now()
-        for event_type, names in _history_type(set(changed)):
+        for event_type, names in _history_groups(set(changed)):
             data = [
                 {"field": n, "oldValue": current[n], "newValue": changed.get(n, current[n])} for n in names
             ]

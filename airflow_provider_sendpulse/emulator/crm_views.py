@@ -7,6 +7,7 @@ from typing import Any
 from .crm import (
     ATTRIBUTE_TYPES,
     Change,
+    Channel,
     CrmContact,
     CrmState,
     Deal,
@@ -163,6 +164,11 @@ def tag_json(crm: CrmState, tag_id: int, contact_count: int | None = None) -> di
     return item
 
 
+def channel_json(channel: Channel, key: str) -> dict[str, Any]:
+    """An email (`key` "email") or a phone (`key` "phone") of a contact."""
+    return {"id": channel.id, key: channel.value, "isMain": channel.is_main}
+
+
 def contact_json(crm: CrmState, contact: CrmContact) -> dict[str, Any]:
     """A contact with its emails, phones, tags, attributes and notes."""
     item: dict[str, Any] = {
@@ -175,8 +181,8 @@ def contact_json(crm: CrmState, contact: CrmContact) -> dict[str, Any]:
         "dealsQty": crm.deal_counts.get(contact.id, 0),
         "comments": [contact_note_json(n) for n in contact.notes or ()],
         "tags": [tag_json(crm, t) for t in contact.tags or ()],
-        "phones": [{"id": p.id, "phone": p.value, "isMain": p.is_main} for p in contact.phones or ()],
-        "emails": [{"id": e.id, "email": e.value, "isMain": e.is_main} for e in contact.emails or ()],
+        "phones": [channel_json(p, "phone") for p in contact.phones or ()],
+        "emails": [channel_json(e, "email") for e in contact.emails or ()],
         "messengers": [],
         "attributes": [attribute_value_json(crm, a, v) for a, v in (contact.attributes or {}).items()],
         "tasks": [],

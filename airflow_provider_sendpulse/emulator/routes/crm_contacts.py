@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
@@ -11,7 +12,14 @@ from starlette.responses import JSONResponse, Response
 from ..crm import ATTRIBUTE_TYPES, Channel, CrmContact, CrmState, crm_invalid, crm_not_found
 from ..crm_params import email_value, path_id, req_int, req_str
 from ..crm_query import contact_page
-from ..crm_views import attribute_value_json, contact_json, contact_note_json, deal_json, tag_json
+from ..crm_views import (
+    attribute_value_json,
+    channel_json,
+    contact_json,
+    contact_note_json,
+    deal_json,
+    tag_json,
+)
 from ..params import body_args
 from .common import emulator_of
 from .crm_common import PREFIX, created, crm_of, data, no_content
@@ -209,12 +217,37 @@ def _phone(args: dict[str, Any]) -> str:
     return digits
 
 
+#: Contact fields holding emails and phones, and the key of their value in answers.
+_CHANNELS = {"Phone": ("phones", "phone"), "Email": ("emails", "email")}
+
+
 def _channel(channels: list[Channel] | None, raw_id: str, kind: str) -> Channel:
     channel_id = path_id(raw_id, kind)
     found = next((c for c in channels or () if c.id == channel_id), None)
     if found is None:
         raise crm_not_found(kind)
     return found
+
+
+def _replace_channel(
+    crm: CrmState, contact_id: str, raw_id: str, kind: str, new_value: Callable[[], str]
+) -> dict[str, Any]:
+    """Replace an email or phone (`new_value` validates the body once the records are found)."""
+    contact = _contact(crm, contact_id)
+    attr, key = _CHANNELS[kind]
+    channel = _channel(getattr(contact, attr), raw_id, kind)
+    channel.value = new_value()
+    crm.touch_contact(contact)
+    return data(channel_json(channel, key))
+
+
+def _remove_channel(crm: CrmState, contact_id: str, raw_id: str, kind: str) -> Response:
+    contact = _contact(crm, contact_id)
+    attr, _ = _CHANNELS[kind]
+    channel = _channel(getattr(contact, attr), raw_id, kind)
+    setattr(contact, attr, [c for c in getattr(contact, attr) if c is not channel] or None)
+    crm.touch_contact(contact)
+    return no_content()
 
 
 @router.post("/contacts/{contact_id}/phones")
@@ -227,7 +260,7 @@ async def add_phone(request: Request, contact_id: str) -> dict[str, Any]:
         phone = Channel(crm.new_id("channel"), _phone(args), not contact.phones)
         contact.phones = [*(contact.phones or ()), phone]
         crm.touch_contact(contact)
-        return data({"id": phone.id, "phone": phone.value, "isMain": phone.is_main})
+        return data(channel_json(phone, "phone"))
 
 
 @router.put("/contacts/{contact_id}/phones/{phone_id}")
@@ -235,24 +268,14 @@ async def edit_phone(request: Request, contact_id: str, phone_id: str) -> dict[s
     """Replace a phone number."""
     args = await body_args(request)
     with emulator_of(request).state.lock:
-        crm = crm_of(request)
-        contact = _contact(crm, contact_id)
-        phone = _channel(contact.phones, phone_id, "Phone")
-        phone.value = _phone(args)
-        crm.touch_contact(contact)
-        return data({"id": phone.id, "phone": phone.value, "isMain": phone.is_main})
+        return _replace_channel(crm_of(request), contact_id, phone_id, "Phone", lambda: _phone(args))
 
 
 @router.delete("/contacts/{contact_id}/phones/{phone_id}")
 async def delete_phone(request: Request, contact_id: str, phone_id: str) -> Response:
     """Remove a phone number."""
     with emulator_of(request).state.lock:
-        crm = crm_of(request)
-        contact = _contact(crm, contact_id)
-        phone = _channel(contact.phones, phone_id, "Phone")
-        contact.phones = [p for p in contact.phones or () if p is not phone] or None
-        crm.touch_contact(contact)
-        return no_content()
+        return _remove_channel(crm_of(request), contact_id, phone_id, "Phone")
 
 
 @router.post("/contacts/{contact_id}/emails")
@@ -281,7 +304,7 @@ async def add_emails(request: Request, contact_id: str) -> dict[str, Any]:
             emails.append(Channel(crm.new_id("channel"), address, is_main or not emails))
         contact.emails = emails
         crm.touch_contact(contact)
-        return data([{"id": e.id, "email": e.value, "isMain": e.is_main} for e in emails])
+        return data([channel_json(e, "email") for e in emails])
 
 
 @router.put("/contacts/{contact_id}/emails/{email_id}")
@@ -290,23 +313,16 @@ async def edit_email(request: Request, contact_id: str, email_id: str) -> dict[s
     args = await body_args(request)
     with emulator_of(request).state.lock:
         crm = crm_of(request)
-        contact = _contact(crm, contact_id)
-        email = _channel(contact.emails, email_id, "Email")
-        email.value = email_value(args.get("email"), "email", 128)
-        crm.touch_contact(contact)
-        return data({"id": email.id, "email": email.value, "isMain": email.is_main})
+        return _replace_channel(
+            crm, contact_id, email_id, "Email", lambda: email_value(args.get("email"), "email", 128)
+        )
 
 
 @router.delete("/contacts/{contact_id}/emails/{email_id}")
 async def delete_email(request: Request, contact_id: str, email_id: str) -> Response:
     """Remove an email address."""
     with emulator_of(request).state.lock:
-        crm = crm_of(request)
-        contact = _contact(crm, contact_id)
-        email = _channel(contact.emails, email_id, "Email")
-        contact.emails = [e for e in contact.emails or () if e is not email] or None
-        crm.touch_contact(contact)
-        return no_content()
+        return _remove_channel(crm_of(request), contact_id, email_id, "Email")
 
 
 def _attribute_id(crm: CrmState, value: Any, name: str) -> int:
