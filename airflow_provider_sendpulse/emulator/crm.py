@@ -2,7 +2,7 @@
 
 Times are whole epoch seconds on the emulator clock, so a filter value and the `createdAt` / `updatedAt`
 an answer shows always agree. Records use slotted dataclasses and create their lists only when needed, so
-100,000 deals or contacts stay small (see `benchmarks/emulator_capacity.py`).
+100,000 deals or contacts stay small (see `benchmarks/emulator_crm_capacity.py`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """`POST /contacts/get-list` and `POST /deals/get-list`: filters, sorting and paging.
 
 A query is one predicate over the records plus a sort key; a page is a full scan, which stays in the tens
-of milliseconds at 100,000 deals (measured in `benchmarks/emulator_capacity.py`).
+of milliseconds at 100,000 deals (measured in `benchmarks/emulator_crm_capacity.py`).
 """
 
 from __future__ import annotations
