@@ -127,7 +127,7 @@ def contact_page(crm: CrmState, args: dict[str, Any]) -> Page[CrmContact]:
         if high is not None:
             tests.append(_bound_test(attr, operator.le, high))
     ids = int_list(args, "ids")
-    if ids is not None:
+    if ids:
         wanted = set(ids)
         tests.append(lambda c: c.id in wanted)
     responsible = int_list(args, "responsibleIds")
