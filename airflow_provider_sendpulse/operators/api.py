@@ -32,14 +32,14 @@ class SendPulseApiOperator(SendPulseBaseOperator):
 
     def __init__(self, *, method: str = "GET", endpoint: str, data: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if str(method).upper() not in _METHODS:
+            raise SendPulseInputError(f"method: must be one of {', '.join(_METHODS)}, got {method!r}.")
         self.method = method
         self.endpoint = endpoint
         self.data = data
 
     def execute(self, context: Context) -> Any:
         method = str(self.method).upper()
-        if method not in _METHODS:
-            raise SendPulseInputError(f"method: must be one of {', '.join(_METHODS)}, got {self.method!r}.")
         if not isinstance(self.endpoint, str) or not self.endpoint.strip():
             raise SendPulseInputError("endpoint: give an API path such as '/addressbooks'.")
         endpoint = self.endpoint.strip()

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import jinja2
+
 from airflow_provider_sendpulse.client.errors import SendPulseAmbiguousCreateError, SendPulseNotFoundError
 from airflow_provider_sendpulse.client.models import CampaignSpec
 from airflow_provider_sendpulse.events.statuses import STATUS_NAMES, status_name
@@ -19,13 +21,21 @@ from airflow_provider_sendpulse.links import (
 from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
 from airflow_provider_sendpulse.operators.identity import TaskState, bounded_name, task_identity, try_number
 from airflow_provider_sendpulse.operators.validation import (
+    HOW_TO_LOAD_A_BODY,
     MAX_ATTACHMENTS,
+    TEMPLATE_FILE_EXTENSIONS,
     SendPulseInputError,
+    check_at_parse,
+    check_body_html,
     check_email,
+    check_flag,
     check_list_ids,
     check_positive_int,
+    check_seconds,
     check_send_date,
     check_text,
+    int_or_none,
+    rendered_list,
 )
 from airflow_provider_sendpulse.sensors.campaigns import campaign_result
 from airflow_provider_sendpulse.triggers.campaigns import SendPulseCampaignTrigger
@@ -52,7 +62,11 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
     :param sender_name: sender's display name (templated).
     :param sender_email: an activated SendPulse sender address (templated).
     :param subject: email subject (templated).
-    :param body_html: HTML body, or a ``.html`` template file; base64-encoded for SendPulse (templated).
+    :param body_html: the HTML itself, or the name of a template file ending in ``.html``, ``.htm``,
+        ``.j2``, ``.jinja`` or ``.jinja2``, looked up relative to the DAG file's folder and the DAG's
+        ``template_searchpath`` (templated). A value that looks like a path but was not loaded is refused,
+        never sent as text. SendPulse's own ``{{name}}`` placeholders must be escaped from Jinja:
+        ``{{ '{{name}}' }}`` or a ``{% raw %}...{% endraw %}`` block.
     :param template_id: SendPulse template id, instead of ``body_html`` (templated).
     :param list_ids: one mailing list id or up to 10 (templated).
     :param segment_id: a segment id, instead of ``list_ids`` (templated).
@@ -67,8 +81,8 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
     :param wait_for_completion: after creating, defer (freeing the worker slot) until the campaign reaches
         a final status; return its final status and statistics, fail if it was not sent.
     :param poll_interval: seconds between status checks while waiting; default
-        ``[sendpulse] default_campaign_poll_interval`` (60).
-    :param wait_timeout: seconds to wait at most (None: as long as it takes).
+        ``[sendpulse] default_campaign_poll_interval`` (60) (templated).
+    :param wait_timeout: seconds to wait at most (None: as long as it takes) (templated).
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
     :return: ``{"id", "name", "status", "status_name", "url", "created"}``; ``created`` is False when an
         earlier try had created it. With ``wait_for_completion`` the final ``status`` and ``status_name``,
@@ -87,8 +101,10 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
         "name",
         "attachments",
         "utm_campaign",
+        "poll_interval",
+        "wait_timeout",
     )
-    template_ext: Sequence[str] = (".html", ".htm")
+    template_ext: Sequence[str] = TEMPLATE_FILE_EXTENSIONS
     template_fields_renderers: ClassVar[dict[str, str]] = {"body_html": "html", "attachments": "json"}
     operator_extra_links = (SendPulseCampaignLink(),)
 
@@ -115,10 +131,14 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        check_flag(draft, "draft")
+        check_flag(wait_for_completion, "wait_for_completion")
+        check_flag(track_opens, "track_opens", optional=True)
+        check_flag(track_clicks, "track_clicks", optional=True)
         if wait_for_completion and draft:
             raise SendPulseInputError("wait_for_completion: a draft is never sent; do not wait for it.")
-        if poll_interval is not None and poll_interval <= 0:
-            raise SendPulseInputError(f"poll_interval: must be positive, got {poll_interval!r}.")
+        check_at_parse(poll_interval, "poll_interval", check_seconds)
+        check_at_parse(wait_timeout, "wait_timeout", check_seconds)
         self.sender_name = sender_name
         self.sender_email = sender_email
         self.subject = subject
@@ -137,6 +157,15 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
         self.poll_interval = poll_interval
         self.wait_timeout = wait_timeout
 
+    def render_template_fields(self, context: Context, jinja_env: jinja2.Environment | None = None) -> None:
+        """Render as Airflow does; a body file that cannot be found fails with where it was looked for."""
+        try:
+            super().render_template_fields(context, jinja_env)
+        except jinja2.TemplateNotFound as error:
+            raise SendPulseInputError(
+                f"body_html: template file {error.name!r} was not found. {HOW_TO_LOAD_A_BODY}"
+            ) from None
+
     def execute(self, context: Context) -> dict[str, Any]:
         spec = self.build_spec(context)
         campaign, created = self.create_once(spec, context)
@@ -151,19 +180,16 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
         has_template = self.template_id not in (None, "")
         if has_body == has_template:
             raise SendPulseInputError("body_html/template_id: give exactly one of body_html and template_id.")
-        body = check_text(self.body_html, "body_html") if has_body else None
+        body = check_body_html(self.body_html) if has_body else None
         template = self._template_id() if has_template else None
         has_lists = self.list_ids not in (None, "", [])
         has_segment = self.segment_id not in (None, "")
         if has_lists == has_segment:
             raise SendPulseInputError("list_ids/segment_id: give exactly one of list_ids and segment_id.")
-        list_ids = check_list_ids(_maybe_list(self.list_ids)) if has_lists else None
+        list_ids = check_list_ids(rendered_list(self.list_ids)) if has_lists else None
         segment = check_positive_int(self.segment_id, "segment_id") if has_segment else None
         send_date = check_send_date(self.send_date)
         attachments = _check_attachments(self.attachments)
-        for flag in ("track_opens", "track_clicks", "draft"):
-            if getattr(self, flag) not in (None, True, False):
-                raise SendPulseInputError(f"{flag}: must be True or False, got {getattr(self, flag)!r}.")
         if self.utm_campaign not in (None, "") and not isinstance(self.utm_campaign, str):
             raise SendPulseInputError(f"utm_campaign: must be a string, got {self.utm_campaign!r}.")
         if self.name not in (None, ""):
@@ -213,7 +239,7 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
     def result(self, context: Context, campaign: Mapping[str, Any], created: bool) -> dict[str, Any]:
         """The task's return value; with ``wait_for_completion``, defers until the campaign is final."""
         campaign_id = int(campaign["id"])
-        status = _int_or_none(campaign.get("status"))
+        status = int_or_none(campaign.get("status"))
         described = status_name(status) if status is not None else "created"
         self.log.info("Campaign %s is %s", campaign_id, described)
         summary = {
@@ -225,18 +251,20 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
             "created": created,
         }
         if self.wait_for_completion:
+            poll_interval = check_seconds(self.poll_interval, "poll_interval")
+            wait_timeout = check_seconds(self.wait_timeout, "wait_timeout")
             self.log.info("Waiting for campaign %s to finish (deferred)", campaign_id)
             self.defer(
                 trigger=SendPulseCampaignTrigger(
                     campaign_id=campaign_id,
                     sendpulse_conn_id=self.sendpulse_conn_id,
-                    poll_interval=self.poll_interval,
-                    deadline=None if self.wait_timeout is None else time.time() + self.wait_timeout,
+                    poll_interval=poll_interval,
+                    deadline=None if wait_timeout is None else time.time() + wait_timeout,
                 ),
                 method_name="execute_complete",
                 kwargs={"summary": summary},
                 # Airflow's own timeout only backs up the trigger's deadline, which reports first.
-                timeout=None if self.wait_timeout is None else timedelta(seconds=self.wait_timeout + 60),
+                timeout=None if wait_timeout is None else timedelta(seconds=wait_timeout + 60),
             )
         return summary
 
@@ -362,7 +390,7 @@ class SendPulseGetCampaignStatsOperator(SendPulseBaseOperator):
 def campaign_stats_summary(campaign_id: int, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Flatten what the hook returns (campaign + countries + referrals) into a stable, JSON-able shape."""
     campaign = raw.get("campaign", raw)
-    status = _int_or_none(campaign.get("status"))
+    status = int_or_none(campaign.get("status"))
     counts = _statistics(campaign.get("statistics"))
     return {
         "id": campaign_id,
@@ -370,7 +398,7 @@ def campaign_stats_summary(campaign_id: int, raw: Mapping[str, Any]) -> dict[str
         "status": status,
         "status_name": STATUS_NAMES.get(status) if status is not None else None,
         "send_date": campaign.get("send_date"),
-        "recipients": _int_or_none(campaign.get("all_email_qty")),
+        "recipients": int_or_none(campaign.get("all_email_qty")),
         "counts": counts,
         "sent": counts.get("sent", 0),
         "delivered": counts.get("delivered", 0),
@@ -395,7 +423,7 @@ def _statistics(value: Any) -> dict[str, int]:
         items = []
     for item in items:
         key = str(item.get("explain") or item.get("code")).strip().lower().replace(" ", "_")
-        counts[key] = _int_or_none(item.get("count")) or 0
+        counts[key] = int_or_none(item.get("count")) or 0
     return counts
 
 
@@ -414,25 +442,6 @@ def _check_attachments(value: Any) -> dict[str, str] | None:
         if not isinstance(content, str):
             raise SendPulseInputError(f"attachments[{file_name!r}]: content must be text.")
     return dict(value)
-
-
-def _maybe_list(value: Any) -> Any:
-    """``"[1, 2]"`` or ``"1,2"`` as Jinja renders them, back to a list."""
-    if isinstance(value, str):
-        text = value.strip().strip("[]()")
-        parts = [p.strip() for p in text.split(",") if p.strip()]
-        return parts if len(parts) != 1 else parts[0]
-    return value
-
-
-def _int_or_none(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
 
 
 def _api_base_url(operator: SendPulseBaseOperator) -> str | None:

@@ -22,16 +22,21 @@ from airflow_provider_sendpulse.operators.sources import (
     FileFormat,
     Row,
     as_path,
+    check_delimiter,
+    check_encoding,
     file_format_of,
     open_text,
 )
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
+    check_choice,
     check_email,
     check_emails,
+    check_flag,
     check_positive_int,
     check_variables,
     clean_variables,
+    rendered_value,
 )
 
 if TYPE_CHECKING:
@@ -40,6 +45,7 @@ if TYPE_CHECKING:
 DEFAULT_BATCH_SIZE = DEFAULT_ADD_BATCH_SIZE
 MAX_BATCH_SIZE = 10_000
 MAX_REPORTED_ROWS = 20
+_FORMATS = (None, "csv", "jsonl")
 
 
 @dataclass
@@ -128,22 +134,18 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
         self.list_id = list_id
         self.contacts = contacts
         self.path = path
-        self.file_format = file_format
+        self.file_format = check_choice(file_format, "file_format", _FORMATS)
         self.column_mapping = column_mapping
-        self.on_invalid = on_invalid
-        self.batch_size = batch_size
+        self.on_invalid = check_choice(on_invalid, "on_invalid", ("fail", "skip"))
+        self.batch_size = _check_batch_size(batch_size)
         self.double_opt_in = double_opt_in
-        self.delimiter = delimiter
-        self.encoding = encoding
+        self.delimiter = check_delimiter(delimiter)
+        self.encoding = check_encoding(encoding)
         self.storage_conn_id = storage_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
         list_id = check_positive_int(self.list_id, "list_id")
-        if self.on_invalid not in ("fail", "skip"):
-            raise SendPulseInputError(f"on_invalid: must be 'fail' or 'skip', got {self.on_invalid!r}.")
-        batch_size = check_positive_int(self.batch_size, "batch_size")
-        if batch_size > MAX_BATCH_SIZE:
-            raise SendPulseInputError(f"batch_size: at most {MAX_BATCH_SIZE}, got {batch_size}.")
+        batch_size = self.batch_size
         opt_in = _double_opt_in(self.double_opt_in)
         source = ContactSource(
             contacts=self.contacts,
@@ -275,7 +277,7 @@ class _EmailsOperator(SendPulseBaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         list_id = check_positive_int(self.list_id, "list_id")
-        emails = check_emails(_maybe_json(self.emails), "emails")
+        emails = check_emails(rendered_value(self.emails), "emails")
         done = self._run(list_id, emails)
         self.log.info("%s %d of %d contact(s) in list %s", self._verb, done, len(emails), list_id)
         return {"list_id": list_id, "requested": len(emails), self._verb.lower(): done}
@@ -336,7 +338,7 @@ class SendPulseUpdateContactVariablesOperator(SendPulseBaseOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         list_id = check_positive_int(self.list_id, "list_id")
         email = check_email(self.email, "email")
-        variables = check_variables(_maybe_json(self.variables), "variables")
+        variables = check_variables(rendered_value(self.variables), "variables")
         if not variables:
             raise SendPulseInputError("variables: give at least one variable to set.")
         self.hook.update_contact_variables(list_id, email, variables)
@@ -376,9 +378,9 @@ class SendPulseExportContactsOperator(SendPulseBaseOperator):
         super().__init__(**kwargs)
         self.list_id = list_id
         self.path = path
-        self.file_format = file_format
-        self.active_only = active_only
-        self.include_status = include_status
+        self.file_format = check_choice(file_format, "file_format", _FORMATS)
+        self.active_only = check_flag(active_only, "active_only")
+        self.include_status = check_flag(include_status, "include_status")
         self.storage_conn_id = storage_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
@@ -456,11 +458,8 @@ def _variables_of(contact: Mapping[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def _maybe_json(value: Any) -> Any:
-    """Jinja renders an XCom list as its JSON/Python text unless the DAG renders native objects."""
-    if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
+def _check_batch_size(value: object) -> int:
+    batch_size = check_positive_int(value, "batch_size")
+    if batch_size > MAX_BATCH_SIZE:
+        raise SendPulseInputError(f"batch_size: at most {MAX_BATCH_SIZE}, got {batch_size}.")
+    return batch_size

@@ -13,6 +13,8 @@ from airflow_provider_sendpulse.client.errors import (
 from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
+    check_choice,
+    check_flag,
     check_positive_int,
     check_text,
 )
@@ -40,12 +42,10 @@ class SendPulseCreateMailingListOperator(SendPulseBaseOperator):
     def __init__(self, *, name: str, if_exists: Literal["reuse", "fail"] = "reuse", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.name = name
-        self.if_exists = if_exists
+        self.if_exists = check_choice(if_exists, "if_exists", _IF_EXISTS)
 
     def execute(self, context: Context) -> int:
         name = check_text(self.name, "name").strip()
-        if self.if_exists not in _IF_EXISTS:
-            raise SendPulseInputError(f"if_exists: must be 'reuse' or 'fail', got {self.if_exists!r}.")
         existing = self.hook.find_mailing_list(name)
         if existing is None:
             try:
@@ -78,7 +78,7 @@ class SendPulseDeleteMailingListOperator(SendPulseBaseOperator):
     def __init__(self, *, list_id: int | str, missing_ok: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.list_id = list_id
-        self.missing_ok = missing_ok
+        self.missing_ok = check_flag(missing_ok, "missing_ok")
 
     def execute(self, context: Context) -> dict[str, Any]:
         list_id = check_positive_int(self.list_id, "list_id")

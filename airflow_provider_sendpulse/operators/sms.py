@@ -14,10 +14,13 @@ from airflow_provider_sendpulse.operators.validation import (
     MAX_SMS_SENDER_LENGTH,
     SENDPULSE_DATE_FORMAT,
     SendPulseInputError,
+    check_flag,
     check_phones,
     check_positive_int,
     check_send_date,
     check_text,
+    int_or_none,
+    rendered_list,
 )
 
 if TYPE_CHECKING:
@@ -81,7 +84,9 @@ class SendPulseSendSmsOperator(SendPulseBaseOperator):
         self.phones = phones
         self.list_id = list_id
         self.send_date = send_date
-        self.emulate = emulate
+        self.emulate = check_flag(emulate, "emulate")
+        if route is not None and not isinstance(route, Mapping):
+            raise SendPulseInputError('route: expected a mapping such as {"UA": "national"}.')
         self.route = route
 
     def execute(self, context: Context) -> dict[str, Any]:
@@ -94,14 +99,12 @@ class SendPulseSendSmsOperator(SendPulseBaseOperator):
         phones: list[str] | None = None
         list_id: int | None = None
         if has_phones:
-            phones, rewritten = check_phones(_maybe_list(self.phones), "phones")
+            phones, rewritten = check_phones(rendered_list(self.phones), "phones")
             if rewritten:
                 self.log.info("Normalised %d phone number(s) to international digits", rewritten)
         else:
             list_id = check_positive_int(self.list_id, "list_id")
         send_date = check_send_date(self.send_date)
-        if self.route is not None and not isinstance(self.route, Mapping):
-            raise SendPulseInputError('route: expected a mapping such as {"UA": "national"}.')
 
         state = TaskState(context)
         target = _Target(sender, phones, list_id)
@@ -177,14 +180,14 @@ class SendPulseSendSmsOperator(SendPulseBaseOperator):
         candidates = [
             c
             for c in campaigns
-            if _int(c.get("id")) and (c.get("sender_name") or c.get("sender")) == target.sender
+            if int_or_none(c.get("id")) and (c.get("sender_name") or c.get("sender")) == target.sender
         ]
-        candidates.sort(key=lambda c: _int(c.get("id")) or 0, reverse=True)
+        candidates.sort(key=lambda c: int_or_none(c.get("id")) or 0, reverse=True)
         for item in candidates[:_MAX_CANDIDATES]:
-            campaign_id = _int(item.get("id"))
+            campaign_id = int_or_none(item.get("id"))
             assert campaign_id is not None
             if target.list_id is not None:
-                if _int(item.get("address_book_id")) == target.list_id:
+                if int_or_none(item.get("address_book_id")) == target.list_id:
                     return campaign_id
                 continue
             details = self.hook.get_sms_campaign(campaign_id)
@@ -225,7 +228,7 @@ class SendPulseAddPhonesOperator(SendPulseBaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         list_id = check_positive_int(self.list_id, "list_id")
-        phones, rewritten = check_phones(_maybe_list(self.phones), "phones")
+        phones, rewritten = check_phones(rendered_list(self.phones), "phones")
         if rewritten:
             self.log.info("Normalised %d phone number(s) to international digits", rewritten)
         answer = self.hook.add_phones(list_id, phones)
@@ -239,20 +242,4 @@ def _run_start(context: Context) -> datetime | None:
     start = getattr(dag_run, "start_date", None) or getattr(dag_run, "run_after", None)
     if isinstance(start, datetime):
         return start if start.tzinfo else start.replace(tzinfo=UTC)
-    return None
-
-
-def _maybe_list(value: Any) -> Any:
-    """A comma-separated or JSON-ish string (as Jinja renders a list) back to a list."""
-    if isinstance(value, str):
-        text = value.strip().strip("[]")
-        return [p.strip().strip("'\"") for p in text.split(",") if p.strip()]
-    return value
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
     return None

@@ -126,14 +126,8 @@ class ContactSource:
             )
         self.mapping = _check_mapping(column_mapping)
         self._seen: set[str] = set()
-        if not isinstance(delimiter, str) or len(delimiter) != 1:
-            raise SendPulseInputError(f"delimiter: must be one character, got {delimiter!r}.")
-        try:
-            codecs.lookup(encoding)
-        except (LookupError, TypeError):
-            raise SendPulseInputError(f"encoding: unknown text encoding {encoding!r}.") from None
-        self.encoding = encoding
-        self.delimiter = delimiter
+        self.encoding = check_encoding(encoding)
+        self.delimiter = check_delimiter(delimiter)
         self.items: Sequence[Any] | None = None
         self.path: Path | ObjectStoragePath | None = None
         self.format: FileFormat | None = None
@@ -264,6 +258,23 @@ class ContactSource:
         if isinstance(email, str):
             email = email.strip()
         return _finish(position, email, variables)
+
+
+def check_delimiter(delimiter: object) -> str:
+    """One character, for the CSV reader."""
+    if not isinstance(delimiter, str) or len(delimiter) != 1:
+        raise SendPulseInputError(f"delimiter: must be one character, got {delimiter!r}.")
+    return delimiter
+
+
+def check_encoding(encoding: object) -> str:
+    """A text encoding Python knows."""
+    try:
+        codecs.lookup(encoding)  # type: ignore[arg-type]
+    except (LookupError, TypeError):
+        raise SendPulseInputError(f"encoding: unknown text encoding {encoding!r}.") from None
+    assert isinstance(encoding, str)
+    return encoding
 
 
 def _finish(position: str, email: Any, variables: dict[str, Any]) -> Row:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import re
-from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from airflow.providers.common.compat.sdk import AirflowFailException
@@ -127,13 +129,105 @@ def check_phones(values: object, field: str) -> tuple[list[str], int]:
     return phones, rewritten
 
 
+# --- Jinja output -------------------------------------------------------------------------------------
+# Without ``render_template_as_native_obj`` Jinja renders every value as text: ``"42"``, ``"[1, 2]"``,
+# ``"{'a': 1}"``. These helpers are the one place that reads such text back.
+
+
+def is_template(value: object) -> bool:
+    """True for a string that Jinja will still render (checked after rendering instead of at parse time)."""
+    return isinstance(value, str) and ("{{" in value or "{%" in value)
+
+
+def int_or_none(value: object) -> int | None:
+    """An int from an int or a string of digits (as Jinja renders it); None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def rendered_value(value: Any) -> Any:
+    """A list or mapping rendered as text (JSON or Python literal) back to the object; else unchanged."""
+    if isinstance(value, str) and value.strip()[:1] in ("[", "{", "("):
+        text = value.strip()
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass
+        try:
+            parsed = ast.literal_eval(text)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return value
+        return list(parsed) if isinstance(parsed, tuple) else parsed
+    return value
+
+
+def rendered_list(value: Any) -> Any:
+    """A list rendered as text (``"[1, 2]"``, ``"1,2"``, ``"['a', 'b']"``) back to a list; else unchanged."""
+    value = rendered_value(value)
+    if isinstance(value, str):
+        return [part.strip().strip("'\"") for part in value.split(",") if part.strip()]
+    return value
+
+
 def check_positive_int(value: object, field: str) -> int:
     """Accept a positive int or a string of digits (Jinja renders strings)."""
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    number = int_or_none(value)
+    if number is None or number <= 0:
         raise SendPulseInputError(f"{field}: must be a positive integer id, got {value!r}.")
+    return number
+
+
+def check_seconds(value: object, field: str, *, optional: bool = True) -> float | None:
+    """A positive number of seconds (int, float, ``timedelta`` or numeric text); None when optional."""
+    if value is None or value == "":
+        if optional:
+            return None
+        raise SendPulseInputError(f"{field}: a number of seconds is required.")
+    if isinstance(value, timedelta):
+        seconds: float | None = value.total_seconds()
+    elif isinstance(value, bool):
+        seconds = None
+    elif isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str):
+        try:
+            seconds = float(value.strip())
+        except ValueError:
+            seconds = None
+    else:
+        seconds = None
+    if seconds is None or seconds != seconds or seconds <= 0 or seconds == float("inf"):
+        raise SendPulseInputError(f"{field}: must be a positive number of seconds, got {value!r}.")
+    return seconds
+
+
+def check_choice(value: object, field: str, allowed: Sequence[object]) -> Any:
+    """``value`` when it is one of ``allowed``, else an error listing them."""
+    if value not in allowed:
+        names = [repr(a) for a in allowed]
+        choices = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
+        raise SendPulseInputError(f"{field}: must be {choices}, got {value!r}.")
     return value
+
+
+def check_flag(value: object, field: str, *, optional: bool = False) -> bool | None:
+    """True or False (None too when ``optional``)."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, bool):
+        raise SendPulseInputError(f"{field}: must be True or False, got {value!r}.")
+    return value
+
+
+def check_at_parse(value: object, field: str, check: Callable[[Any, str], Any]) -> None:
+    """Run ``check`` in the constructor (DAG-parse time) unless ``value`` is a Jinja template."""
+    if not is_template(value):
+        check(value, field)
 
 
 def check_list_ids(value: object, field: str = "list_ids") -> list[int]:
@@ -230,3 +324,40 @@ def _summarise_problems(headline: str, problems: list[str], limit: int = 10) -> 
     shown = "; ".join(problems[:limit])
     more = f"; and {len(problems) - limit} more" if len(problems) > limit else ""
     return f"{headline}: {shown}{more}."
+
+
+# --- message bodies ------------------------------------------------------------------------------------
+
+TEMPLATE_FILE_EXTENSIONS: tuple[str, ...] = (".html", ".htm", ".j2", ".jinja", ".jinja2")
+"""A templated body ending in one of these is loaded as a Jinja template file (``.html.j2`` included)."""
+
+HOW_TO_LOAD_A_BODY = (
+    "A body that ends in "
+    + ", ".join(TEMPLATE_FILE_EXTENSIONS)
+    + " is read as a template file, relative to the DAG file's folder or to a folder in the DAG's "
+    "template_searchpath; pass the file name that way, or pass the HTML itself (e.g. "
+    "Path(...).read_text())."
+)
+_PATH_LIKE_RE = re.compile(r"[/\\].*\.[A-Za-z0-9]{1,8}$|^[\w.-]+\.(?:html?|j2|jinja2?|tpl|tmpl|txt|mjml)$")
+_MAX_PATH_LENGTH = 255
+
+
+def looks_like_path(text: str) -> bool:
+    """True for a short, single-line string that reads as a file name rather than as a message body."""
+    stripped = text.strip()
+    if not stripped or len(stripped) > _MAX_PATH_LENGTH or "\n" in stripped or "<" in stripped:
+        return False
+    if " " in stripped and not stripped.lower().endswith(TEMPLATE_FILE_EXTENSIONS):
+        return False
+    return stripped.lower().endswith(TEMPLATE_FILE_EXTENSIONS) or bool(_PATH_LIKE_RE.search(stripped))
+
+
+def check_body_html(value: object, field: str = "body_html") -> str:
+    """The HTML body, refusing a file name that was not loaded (it would be sent as the literal text)."""
+    body = check_text(value, field)
+    if looks_like_path(body):
+        raise SendPulseInputError(
+            f"{field}: {body.strip()!r} looks like a file path, not HTML, and was not loaded as a template. "
+            + HOW_TO_LOAD_A_BODY
+        )
+    return body

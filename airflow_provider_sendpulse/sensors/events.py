@@ -17,6 +17,13 @@ from airflow.providers.common.compat.sdk import (
 
 from airflow_provider_sendpulse.events import Cursor, EventSource, cursor_key, drive, get_event_source
 from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
+from airflow_provider_sendpulse.operators.validation import (
+    SendPulseInputError,
+    check_choice,
+    check_flag,
+    check_positive_int,
+    check_seconds,
+)
 from airflow_provider_sendpulse.sensors import cursor_store
 from airflow_provider_sendpulse.sensors.cursor_store import SensorState
 from airflow_provider_sendpulse.triggers._common import default_poll_interval
@@ -77,11 +84,16 @@ class SendPulseEventSensor(BaseSensorOperator):
     ) -> None:
         if poke_interval is None:
             poke_interval = default_poll_interval()
+        check_seconds(poke_interval, "poke_interval", optional=False)
         super().__init__(poke_interval=poke_interval, **kwargs)
-        if not 1 <= min_events <= max_events:
-            raise ValueError(f"need 1 <= min_events <= max_events, got {min_events} and {max_events}")
-        if start_from not in ("now", "beginning"):
-            raise ValueError(f"start_from must be 'now' or 'beginning', got {start_from!r}")
+        max_events = check_positive_int(max_events, "max_events")
+        min_events = check_positive_int(min_events, "min_events")
+        if min_events > max_events:
+            raise SendPulseInputError(
+                f"min_events: must not exceed max_events, got {min_events} and {max_events}."
+            )
+        check_choice(start_from, "start_from", ("now", "beginning"))
+        check_flag(deferrable, "deferrable")
         self.event_type = event_type
         self.list_id = list_id
         self.statuses = statuses

@@ -51,9 +51,12 @@ def test_create_can_refuse_an_existing_list(emulator: Any, sendpulse_conn: str, 
 def test_create_refuses_bad_input_before_any_request(
     emulator: Any, sendpulse_conn: str, make_context: Any, kwargs: dict[str, Any], message: str
 ) -> None:
-    op = SendPulseCreateMailingListOperator(task_id="create", sendpulse_conn_id=sendpulse_conn, **kwargs)
-    with pytest.raises(SendPulseInputError, match=message):
+    def parse_and_run() -> None:
+        op = SendPulseCreateMailingListOperator(task_id="create", sendpulse_conn_id=sendpulse_conn, **kwargs)
         op.execute(make_context())
+
+    with pytest.raises(SendPulseInputError, match=message):
+        parse_and_run()
     assert emulator.requests() == []
 
 
