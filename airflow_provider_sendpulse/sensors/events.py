@@ -232,6 +232,9 @@ class SendPulseEventSensor(BaseSensorOperator):
         source = self.source()
         key = self.cursor_key(source)
         state = cursor_store.load(key)
+        if start_cursor is None:
+            # `airflow dags test` resumes with the trigger's event only, without the kwargs deferred with.
+            start_cursor = event.get("start_cursor")
         if state.cursor != start_cursor:
             # Another run moved the shared cursor while this one waited: its batch may overlap ours.
             self.log.warning("Cursor %r moved while waiting; checking again from its new position", key)

@@ -31,7 +31,7 @@ class SendPulseEventTrigger(BaseEventTrigger):
     state store, so a triggerer restart resumes where it stopped.
 
     Every event payload is a dict with ``status``: ``"success"`` (with ``events``, ``cursor``, ``count``,
-    ``event_type``), ``"timeout"`` (deadline reached) or ``"error"`` (with ``message``; only when
+    ``event_type`` and ``start_cursor``, the cursor this trigger was given), ``"timeout"`` (deadline reached) or ``"error"`` (with ``message``; only when
     ``fail_on_error``).
 
     :param event_type: a registered event type (``new_subscriber``, ``new_campaign``, ``campaign_sent``,
@@ -183,7 +183,9 @@ class SendPulseEventTrigger(BaseEventTrigger):
         return {"status": status, "event_type": self.event_type, "event_params": self.event_params, **fields}
 
     def _success(self, poll: Poll) -> dict[str, Any]:
-        return self._payload("success", events=poll.events, count=len(poll.events), cursor=poll.cursor)
+        return self._payload(
+            "success", events=poll.events, count=len(poll.events), cursor=poll.cursor, start_cursor=self.cursor
+        )
 
 
 async def _sleep_until(when: float, deadline: float | None) -> None:
