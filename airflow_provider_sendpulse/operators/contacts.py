@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import time
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,15 +50,29 @@ MAX_REPORTED_ROWS = 20
 _FORMATS = (None, "csv", "jsonl")
 
 
+DUPLICATE_RULE = "last row wins"
+"""Rows with the same email (compared case-insensitively) are merged: only the last one is sent."""
+
+
+def email_digest(email: str) -> int:
+    """8 bytes standing for an address, so that a million of them fit in a few megabytes."""
+    return int.from_bytes(hashlib.blake2b(email.strip().lower().encode(), digest_size=8).digest(), "big")
+
+
 @dataclass
 class _Check:
-    """Result of the validation pass: counts and the first few bad rows (positions, never addresses)."""
+    """Result of a pass: counts and the first few bad rows (positions, never addresses).
+
+    The validation pass also keeps one digest per valid row (in order), from which :meth:`superseded`
+    finds the rows a later row with the same email replaces.
+    """
 
     rows: int = 0
     valid: int = 0
     invalid: int = 0
     blank: int = 0
     problems: list[str] = field(default_factory=list)
+    digests: array[int] | None = None
 
     def add(self, row: Row) -> None:
         if row.blank:
@@ -65,6 +81,8 @@ class _Check:
         self.rows += 1
         if row.problem is None:
             self.valid += 1
+            if self.digests is not None and row.email is not None:
+                self.digests.append(email_digest(row.email))
             return
         self.invalid += 1
         if len(self.problems) < MAX_REPORTED_ROWS:
@@ -73,6 +91,19 @@ class _Check:
     def describe(self) -> str:
         more = self.invalid - len(self.problems)
         return "; ".join(self.problems) + (f"; and {more} more" if more > 0 else "")
+
+    def superseded(self) -> set[int]:
+        """Ordinals (among valid rows) of rows that a later row with the same email replaces."""
+        seen: set[int] = set()
+        replaced: set[int] = set()
+        digests = self.digests or array("Q")
+        for ordinal in range(len(digests) - 1, -1, -1):
+            digest = digests[ordinal]
+            if digest in seen:
+                replaced.add(ordinal)
+            else:
+                seen.add(digest)
+        return replaced
 
 
 class SendPulseAddContactsOperator(SendPulseBaseOperator):
@@ -107,9 +138,16 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
     :param encoding: file encoding (a UTF-8 byte-order mark is skipped).
     :param storage_conn_id: connection for an object-storage URL given as a string.
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
-    :return: ``{"list_id", "rows", "added", "skipped", "invalid", "invalid_rows", "batches",
-        "batch_size", "elapsed_seconds"}``: ``skipped`` counts rows not sent (invalid ones left out, blank
-        lines), ``invalid_rows`` names the first 20 bad rows by position.
+    Duplicates: rows with the same email (compared case-insensitively) are merged before sending, and the
+    **last row wins** (its variables are the ones sent), as if the rows were applied in order. Only an
+    8-byte digest per valid row is kept to find them (8 MB per million rows).
+
+    :return: ``{"list_id", "rows", "distinct", "duplicates", "duplicate_rule", "added", "skipped",
+        "invalid", "blank", "invalid_rows", "batches", "batch_size", "elapsed_seconds"}``: ``rows`` read
+        (blank lines not counted), ``distinct`` emails among the valid rows, ``duplicates`` rows merged
+        into a later row with the same email, ``added`` contacts sent (SendPulse upserts: new or
+        updated), ``skipped`` rows not sent (invalid, duplicate, blank), ``invalid_rows`` the first 20
+        bad rows by position.
     """
 
     template_fields: Sequence[str] = ("list_id", "contacts", "path", "column_mapping", "double_opt_in")
@@ -164,7 +202,7 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
         """First pass: count rows and find bad ones before anything is sent."""
         self.log.info("Validating %s", source.describe())
         started = time.monotonic()
-        check = _Check()
+        check = _Check(digests=array("Q"))
         for row in source.rows():
             check.add(row)
         self.log.info(
@@ -203,19 +241,29 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
         opt_in: DoubleOptIn | None,
     ) -> dict[str, Any]:
         """Second pass: stream valid rows to SendPulse in batches, logging progress."""
-        progress = ProgressLog(self.log, check.valid)
+        superseded = check.superseded()
+        distinct = check.valid - len(superseded)
+        if superseded:
+            self.log.info(
+                "%d row(s) repeat an earlier email: merged, %s (%d distinct emails)",
+                len(superseded),
+                DUPLICATE_RULE,
+                distinct,
+            )
+        progress = ProgressLog(self.log, distinct)
         second = _Check()
 
         def contacts() -> Iterator[Contact]:
             for row in source.rows():
+                ordinal = second.valid
                 second.add(row)
-                if row.email is not None:
+                if row.email is not None and ordinal not in superseded:
                     yield Contact(row.email, clean_variables(row.variables))
 
         def on_batch(batch: BatchProgress) -> None:
             progress.update(batch.contacts_sent)
 
-        self.log.info("Adding %d contact(s) to list %s in batches of %d", check.valid, list_id, batch_size)
+        self.log.info("Adding %d contact(s) to list %s in batches of %d", distinct, list_id, batch_size)
         summary = self.hook.add_contacts(
             list_id, contacts(), batch_size=batch_size, double_opt_in=opt_in, on_batch=on_batch
         )
@@ -229,12 +277,27 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
                 second.valid,
                 second.invalid,
             )
+        self.log.info(
+            "Read %d row(s): %d distinct email(s) sent to list %s, %d duplicate row(s) merged (%s), "
+            "%d invalid row(s) skipped, %d blank line(s)",
+            second.rows,
+            summary.contacts,
+            list_id,
+            len(superseded),
+            DUPLICATE_RULE,
+            second.invalid,
+            second.blank,
+        )
         return {
             "list_id": list_id,
             "rows": second.rows,
+            "distinct": distinct,
+            "duplicates": len(superseded),
+            "duplicate_rule": DUPLICATE_RULE,
             "added": summary.contacts,
-            "skipped": second.invalid + second.blank,
+            "skipped": second.invalid + second.blank + len(superseded),
             "invalid": second.invalid,
+            "blank": second.blank,
             "invalid_rows": second.problems,
             "batches": summary.batches,
             "batch_size": batch_size,

@@ -31,7 +31,8 @@ class SendPulseEventTrigger(BaseEventTrigger):
     state store, so a triggerer restart resumes where it stopped.
 
     Every event payload is a dict with ``status``: ``"success"`` (with ``events``, ``cursor``, ``count``,
-    ``event_type`` and ``start_cursor``, the cursor this trigger was given), ``"timeout"`` (deadline reached) or ``"error"`` (with ``message``; only when
+    ``event_type`` and ``start_cursor``, the cursor this trigger was given), ``"timeout"`` (deadline
+    reached) or ``"error"`` (with ``message``; only when
     ``fail_on_error``).
 
     :param event_type: a registered event type (``new_subscriber``, ``new_campaign``, ``campaign_sent``,
@@ -184,7 +185,11 @@ class SendPulseEventTrigger(BaseEventTrigger):
 
     def _success(self, poll: Poll) -> dict[str, Any]:
         return self._payload(
-            "success", events=poll.events, count=len(poll.events), cursor=poll.cursor, start_cursor=self.cursor
+            "success",
+            events=poll.events,
+            count=len(poll.events),
+            cursor=poll.cursor,
+            start_cursor=self.cursor,
         )
 
 

@@ -49,9 +49,13 @@ def test_add_from_xcom_list_is_an_upsert(emulator: Any, sendpulse_conn: str, mak
     assert summary == {
         "list_id": list_id,
         "rows": 3,
+        "distinct": 3,
+        "duplicates": 0,
+        "duplicate_rule": "last row wins",
         "added": 3,
         "skipped": 0,
         "invalid": 0,
+        "blank": 0,
         "invalid_rows": [],
         "batches": 1,
         "batch_size": 1000,
@@ -309,3 +313,40 @@ def test_export_to_a_local_path_writes_atomically(
     assert lines[0] == "email,status,plan"
     assert lines[1] == "user0@example.com,1,pro" or lines[1].endswith(",1,pro")
     assert not list(tmp_path.glob("nested/*.partial"))
+
+
+def test_the_summary_counts_duplicates_and_the_last_row_wins(
+    emulator: Any, sendpulse_conn: str, make_context: Any, tmp_path: Path
+) -> None:
+    list_id = emulator.create_list("Dupes")
+    lines = ["email,name"]
+    lines += [f"user{n}@example.com,First{n}" for n in range(10)]
+    lines += ["USER3@example.com,Second3", "user5@example.com,Second5", "not-an-email,X", ""]
+    lines += ["user5@example.com,Third5"]
+    path = tmp_path / "dupes.csv"
+    path.write_text("\n".join(lines) + "\n")
+    op = SendPulseAddContactsOperator(
+        task_id="add",
+        list_id=list_id,
+        path=str(path),
+        on_invalid="skip",
+        batch_size=4,  # duplicates fall in different batches
+        sendpulse_conn_id=sendpulse_conn,
+    )
+    summary = op.execute(make_context())
+    assert {
+        k: summary[k] for k in ("rows", "distinct", "duplicates", "invalid", "blank", "added", "skipped")
+    } == {
+        "rows": 14,
+        "distinct": 10,
+        "duplicates": 3,
+        "invalid": 1,
+        "blank": 1,
+        "added": 10,
+        "skipped": 5,
+    }
+    assert summary["duplicate_rule"] == "last row wins"
+    members = {email.lower(): c for email, c in contacts_of(emulator, list_id).items()}
+    assert len(members) == 10
+    assert members["user5@example.com"]["variables"]["name"] == "Third5"
+    assert members["user3@example.com"]["variables"]["name"] == "Second3"
