@@ -17,6 +17,8 @@ import pytest
 # Airflow reads AIRFLOW_HOME on first import: keep the tests' configuration and files out of ~/airflow.
 os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="sendpulse-tests-airflow-home-")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+# A Fernet key, as every Airflow deployment has one: the event sensor seals its delivered batch with it.
+os.environ.setdefault("AIRFLOW__CORE__FERNET_KEY", "jLiGbh53yXtDhQvs3wOUhyqq0yGj6oJKCNXKJkR6W8o=")
 
 from airflow_provider_sendpulse.client.auth import reset_token_caches
 from airflow_provider_sendpulse.client.ratelimit import reset_rate_limiters

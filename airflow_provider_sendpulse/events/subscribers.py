@@ -3,8 +3,10 @@
 SendPulse gives list members no add date, so the position is structural. It relies on two properties of
 ``GET /addressbooks/{id}/emails?order=asc`` (see docs/sensors.md): members come in order of addition and
 a new member is appended at the end; removing a member shifts later members one place left without
-reordering them. The cursor holds the index just past the last delivered member (``offset``) and the
-emails of the last delivered members (``anchors``, newest last).
+reordering them. The cursor holds the index just past the last delivered member (``offset``) and
+digests of the emails of the last delivered members (``anchors``, newest last): the cursor is visible to
+anyone who can read Airflow Variables, so it keeps no address in clear. A cursor written before digests
+(anchors holding emails) is still read: its emails are digested on load.
 
 A poll reads ``/emails/total`` and the member at ``offset - 1``. Unchanged total and the newest anchor in
 its place means nothing happened: two requests whatever the list size. Otherwise the new members are the
@@ -16,6 +18,7 @@ warning says events may have been missed.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Generator, Mapping
 from typing import Any
 
@@ -24,7 +27,7 @@ from airflow_provider_sendpulse.events.base import Cursor, Detection, EventSourc
 from airflow_provider_sendpulse.events.registry import register_event_source
 
 ANCHORS = 25
-"""How many of the last delivered emails the cursor keeps; all of them must vanish to lose the place."""
+"""How many of the last delivered members the cursor remembers; all of them must vanish to lose the place."""
 
 PAGE = api.MAX_PAGE_SIZE
 
@@ -55,14 +58,14 @@ class NewSubscriberSource(EventSource):
             start = max(0, total - ANCHORS)
             page = yield self._page(start, total - start)
             if page:
-                cursor = self.new_cursor(offset=start + len(page), anchors=_emails(page))
+                cursor = self.new_cursor(offset=start + len(page), anchors=_anchors(page))
                 return Poll([], cursor, baseline=True)
             # The list shrank between the two calls: count again.
         return Poll([], self.beginning(), baseline=True)
 
     def detect(self, cursor: Cursor, max_events: int) -> Detection:
         offset = int(cursor["offset"])
-        anchors: list[str] = [str(a) for a in cursor["anchors"]]
+        anchors: list[str] = [_as_anchor(str(a)) for a in cursor["anchors"]]
         total: int = yield api.count_contacts(self.list_id)
         prefetched: list[dict[str, Any]] = []
         at_end = False
@@ -74,7 +77,7 @@ class NewSubscriberSource(EventSource):
                 return Poll([], self.beginning())
             extra = min(max_events, PAGE - 1) if total > end + 1 else 0
             page = yield self._page(end, 1 + extra)
-            if page and page[0].get("email") in anchors:
+            if page and anchor(page[0].get("email")) in anchors:
                 start = end + 1
                 prefetched = page[1:]
                 at_end = extra == 0 or len(page) < 1 + extra  # extra == 0: the total says no more
@@ -101,7 +104,7 @@ class NewSubscriberSource(EventSource):
             events.extend(self._event(item) for item in page)
             position += len(page)
             at_end = len(page) < limit
-        new_anchors = (anchors + [e["email"] for e in events])[-ANCHORS:]
+        new_anchors = (anchors + [anchor(e["email"]) for e in events])[-ANCHORS:]
         return Poll(events, self.new_cursor(offset=position, anchors=new_anchors))
 
     def _scan_back(self, last: int, anchors: set[str]) -> Generator[api.Call[Any], Any, int | None]:
@@ -111,7 +114,7 @@ class NewSubscriberSource(EventSource):
             low = max(0, high - PAGE + 1)
             page = yield self._page(low, high - low + 1)
             for index in range(len(page) - 1, -1, -1):
-                if page[index].get("email") in anchors:
+                if anchor(page[index].get("email")) in anchors:
                     return low + index
             high = low - 1
         return None
@@ -123,5 +126,15 @@ class NewSubscriberSource(EventSource):
         return self.event(item, list_id=self.list_id)
 
 
-def _emails(page: list[dict[str, Any]]) -> list[str]:
-    return [str(item.get("email")) for item in page]
+def anchor(email: object) -> str:
+    """What the cursor keeps of a member: 16 hex digits of the SHA-256 of its email, never the email."""
+    return hashlib.sha256(str(email).encode()).hexdigest()[:16]
+
+
+def _as_anchor(stored: str) -> str:
+    """An anchor of a stored cursor; an email (cursors written before digests) is digested."""
+    return anchor(stored) if "@" in stored else stored
+
+
+def _anchors(page: list[dict[str, Any]]) -> list[str]:
+    return [anchor(item.get("email")) for item in page]

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from airflow_provider_sendpulse.events import Poll, drive, get_event_source
-from airflow_provider_sendpulse.events.subscribers import ANCHORS
+from airflow_provider_sendpulse.events.subscribers import ANCHORS, anchor
 
 LIST = 7
 
@@ -40,7 +40,7 @@ def test_first_poll_records_position_and_fires_nothing(fake: FakeSendPulse) -> N
     assert first.baseline
     assert first.events == []
     assert first.cursor["offset"] == 1000
-    assert first.cursor["anchors"] == names(1000 - ANCHORS, 1000)
+    assert first.cursor["anchors"] == [anchor(email) for email in names(1000 - ANCHORS, 1000)]
     assert len(fake.take_calls()) == 2
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
@@ -18,6 +19,7 @@ from se_helpers import make_context
 
 from airflow_provider_sendpulse.client.errors import SendPulseNotFoundError
 from airflow_provider_sendpulse.emulator.control import EmulatorControl
+from airflow_provider_sendpulse.sensors import cursor_store
 from airflow_provider_sendpulse.sensors.events import SendPulseEventSensor
 from airflow_provider_sendpulse.triggers.events import SendPulseEventTrigger
 
@@ -70,7 +72,9 @@ def test_first_run_records_position_then_defers(
     result = s.execute_complete(make_context(), event, **deferred.value.kwargs)
     assert result == [{"email": "x"}]
     assert variables[key]["cursor"] == event["cursor"]
-    assert variables[key]["delivered"] == {"task_instance": "dag/manual__1/sense/-1", "events": result}
+    delivered = variables[key]["delivered"]
+    assert (delivered["task_instance"], delivered["count"]) == ("dag/manual__1/sense/-1", 1)
+    assert cursor_store.unseal(delivered["sealed"]) == result
 
 
 def test_events_already_waiting_are_returned_without_deferring(
@@ -184,3 +188,50 @@ def test_missing_list_fails_or_skips_with_never_fail(
         sensor(999_999).execute(make_context())
     with pytest.raises(AirflowSkipException):
         sensor(999_999, never_fail=True).execute(make_context())
+
+
+def test_the_cursor_variable_keeps_no_email_or_phone_in_clear(
+    emulator: EmulatorControl, list_id: int, variables: dict[str, Any]
+) -> None:
+    s = sensor(list_id)
+    with pytest.raises(TaskDeferred):
+        s.execute(make_context("run1"))
+    emulator.seed_contacts(list_id, 2, "new", variables={"Phone": "380501234567"})
+    first = s.execute(make_context("run2"))
+    assert emails(first) == ["new100@example.com", "new101@example.com"]
+    stored = json.dumps(variables[s.cursor_key()])
+    assert "@" not in stored
+    assert "example.com" not in stored
+    assert "380501234567" not in stored
+    assert s.execute(make_context("run2")) == first  # a retry still gets its batch back
+
+
+def test_an_older_cursor_with_emails_in_clear_is_still_read(
+    emulator: EmulatorControl, list_id: int, variables: dict[str, Any]
+) -> None:
+    s = sensor(list_id)
+    key = s.cursor_key()
+    old_anchors = [f"old{n}@example.com" for n in range(75, 100)]
+    batch = [{"email": "old99@example.com", "event": "new_subscriber"}]
+    variables[key] = {
+        "cursor": {"v": 1, "type": "new_subscriber", "offset": 100, "anchors": old_anchors},
+        "delivered": {"task_instance": "dag/run1/sense/-1", "events": batch},
+    }
+    assert s.execute(make_context("run1")) == batch  # the retry of the task that took it
+    emulator.seed_contacts(list_id, 1, "new")
+    assert emails(s.execute(make_context("run2"))) == ["new100@example.com"]
+    assert "@" not in json.dumps(variables[key])  # rewritten without addresses
+
+
+def test_without_a_fernet_key_the_batch_is_not_kept(
+    emulator: EmulatorControl, list_id: int, variables: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cursor_store, "_fernet", lambda: None)
+    s = sensor(list_id)
+    with pytest.raises(TaskDeferred):
+        s.execute(make_context("run1"))
+    emulator.seed_contacts(list_id, 1, "new")
+    assert emails(s.execute(make_context("run2"))) == ["new100@example.com"]
+    stored = variables[s.cursor_key()]
+    assert stored["delivered"] == {"task_instance": "dag/run2/sense/-1", "count": 1}
+    assert "@" not in json.dumps(stored)
