@@ -19,6 +19,7 @@ warning says events may have been missed.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Generator, Mapping
 from typing import Any
 
@@ -123,7 +124,25 @@ class NewSubscriberSource(EventSource):
         return api.list_contacts(self.list_id, limit=limit, offset=offset, order="asc")
 
     def _event(self, item: Mapping[str, Any]) -> dict[str, Any]:
-        return self.event(item, list_id=self.list_id)
+        return self.event(item, list_id=self.list_id, phone=contact_phone(item))
+
+
+def contact_phone(contact: Mapping[str, Any]) -> str | None:
+    """The contact's phone as international digits, from a ``phone`` field or variable (any case); or None.
+
+    SendPulse keeps a list member's phone among its variables (``variables["Phone"]``); events lift it to
+    a top-level ``phone`` so that DAGs need not know where it hides.
+    """
+    candidates: list[Any] = [contact.get("phone")]
+    variables = contact.get("variables")
+    if isinstance(variables, Mapping):
+        candidates += [value for name, value in variables.items() if str(name).strip().lower() == "phone"]
+    for value in candidates:
+        digits = re.sub(r"[\s\-().]", "", str(value)) if isinstance(value, str | int) else ""
+        digits = digits.removeprefix("+")
+        if digits.isdigit() and digits.isascii():
+            return digits
+    return None
 
 
 def anchor(email: object) -> str:

@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import jinja2
 
-from airflow_provider_sendpulse.client.errors import SendPulseAmbiguousCreateError, SendPulseNotFoundError
+from airflow_provider_sendpulse.client.errors import (
+    SendPulseAmbiguousCreateError,
+    SendPulseNotFoundError,
+    SendPulseValidationError,
+)
 from airflow_provider_sendpulse.client.models import CampaignSpec
 from airflow_provider_sendpulse.events.statuses import STATUS_NAMES, status_name
 from airflow_provider_sendpulse.links import (
@@ -44,6 +48,8 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
 STATE_KEY = "sendpulse_campaign_id"
+SENDER_NOT_FOUND_CODES = frozenset({701, 704, 1003})
+"""SendPulse's ``error_code`` values for a sender address that is missing, unknown or not activated."""
 
 
 class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
@@ -167,6 +173,7 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
             ) from None
 
     def execute(self, context: Context) -> dict[str, Any]:
+        self.published_campaign_url: str | None = None  # read by the extra link as the task ends
         spec = self.build_spec(context)
         campaign, created = self.create_once(spec, context)
         return self.result(context, campaign, created)
@@ -222,6 +229,15 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
             return earlier, False
         try:
             campaign = self.hook.create_campaign(spec)
+        except SendPulseValidationError as error:
+            if error.error_code in SENDER_NOT_FOUND_CODES:
+                raise SendPulseInputError(
+                    f"sender_email: {spec.sender_email!r} is not an activated sender of this SendPulse "
+                    f"account ({error}). List the account's senders with SendPulseHook().list_senders() "
+                    "or SendPulseApiOperator(endpoint='/senders'); add and activate one in SendPulse under "
+                    "Service settings > Sender addresses."
+                ) from error
+            raise
         except SendPulseAmbiguousCreateError:
             self.log.warning("The create call may or may not have gone through; looking for %r", spec.name)
             found = self._find_by_name(spec)
@@ -325,7 +341,8 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
     def _publish(self, context: Context, campaign_id: int) -> None:
         ti = context["ti"]
         ti.xcom_push(key=CAMPAIGN_ID_KEY, value=campaign_id)
-        ti.xcom_push(key=CAMPAIGN_URL_KEY, value=self._url(campaign_id))
+        self.published_campaign_url = self._url(campaign_id)
+        ti.xcom_push(key=CAMPAIGN_URL_KEY, value=self.published_campaign_url)
 
     def _url(self, campaign_id: int) -> str:
         return campaign_url(campaign_id, _api_base_url(self))

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from airflow_provider_sendpulse.events import Poll, drive, get_event_source
-from airflow_provider_sendpulse.events.subscribers import ANCHORS, anchor
+from airflow_provider_sendpulse.events.subscribers import ANCHORS, anchor, contact_phone
 
 LIST = 7
 
@@ -203,3 +203,11 @@ def test_each_member_once_whatever_adds_and_removals_happen(ops: list[tuple[str,
     assert set(delivered) <= set(names(60, next_id)), "a member present before the first poll was delivered"
     if not warned:
         assert set(fake.emails(LIST)) - set(names(0, 60)) <= set(delivered), "a member was never delivered"
+
+
+def test_events_carry_the_phone_at_the_top_level() -> None:
+    assert contact_phone({"email": "a@b.co", "variables": {"Phone": "+380 (50) 123-45-67"}}) == "380501234567"
+    assert contact_phone({"email": "a@b.co", "variables": {"phone": 380501234567}}) == "380501234567"
+    assert contact_phone({"email": "a@b.co", "phone": "380501234568", "variables": {}}) == "380501234568"
+    assert contact_phone({"email": "a@b.co", "variables": {"Phone": "n/a"}}) is None
+    assert contact_phone({"email": "a@b.co", "variables": []}) is None

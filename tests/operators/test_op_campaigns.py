@@ -130,10 +130,15 @@ def test_bad_input_is_refused_before_any_request(
 def test_sendpulse_errors_come_through_typed(
     emulator: Any, sendpulse_conn: str, make_context: Any, list_id: int
 ) -> None:
-    with pytest.raises(SendPulseError, match="Sender not found"):
+    with pytest.raises(SendPulseInputError) as refused:
         create_op(sendpulse_conn, list_ids=list_id, sender_email="unknown@example.com").execute(
             make_context()
         )
+    message = str(refused.value)
+    assert message.startswith("sender_email: 'unknown@example.com' is not an activated sender")
+    assert "Sender not found" in message
+    assert "list_senders()" in message
+    assert isinstance(refused.value.__cause__, SendPulseError)
 
 
 def test_retry_after_a_crash_right_after_creation_finds_the_campaign(

@@ -199,6 +199,7 @@ def test_the_cursor_variable_keeps_no_email_or_phone_in_clear(
     emulator.seed_contacts(list_id, 2, "new", variables={"Phone": "380501234567"})
     first = s.execute(make_context("run2"))
     assert emails(first) == ["new100@example.com", "new101@example.com"]
+    assert [e["phone"] for e in first] == ["380501234567", "380501234567"]  # lifted from the variables
     stored = json.dumps(variables[s.cursor_key()])
     assert "@" not in stored
     assert "example.com" not in stored
