@@ -41,12 +41,7 @@ def sendpulse_new_subscribers() -> None:
     @task
     def phones_to_welcome(events: list[dict[str, Any]]) -> list[list[str]]:
         """One single-phone list per subscriber with a phone, so each SMS is its own mapped task."""
-        phones = []
-        for event in events:
-            variables = event.get("variables") or {}
-            phone = variables.get("Phone") or variables.get("phone")
-            if phone:
-                phones.append([str(phone)])
+        phones = [[event["phone"]] for event in events if event.get("phone")]
         print(f"{len(events)} new subscribers, {len(phones)} with a phone number")
         return phones
 

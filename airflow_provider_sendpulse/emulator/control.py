@@ -167,3 +167,12 @@ class EmulatorControl(CrmControl):
         """Append `count` active contacts `<prefix><n>@example.com` fast; returns the list's new size."""
         spec = {"list_id": list_id, "count": count, "prefix": prefix, "variables": variables}
         return int(self._call("POST", "/seed", json=spec)["total"])
+
+    def add_contacts(self, list_id: int, contacts: list[dict[str, Any]]) -> int:
+        """Add active contacts ``[{"email": ..., "variables": {...}}]``, each with its own variables.
+
+        Returns the list's new size. Unlike ``seed_contacts``, the addresses and variables are yours,
+        e.g. ``{"email": "ann@example.com", "variables": {"name": "Ann", "Phone": "380501234567"}}``.
+        """
+        spec = {"list_id": list_id, "contacts": contacts}
+        return int(self._call("POST", "/contacts", json=spec)["total"])

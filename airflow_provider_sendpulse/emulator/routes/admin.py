@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 
+from ..contacts import ACTIVE
 from ..errors import invalid
 from ..faults import FaultRule
 from .common import emulator_of, find_book
@@ -55,6 +56,20 @@ class SeedRequest(BaseModel):
     count: int = Field(ge=0, le=10_000_000)
     prefix: str = "user"
     variables: dict[str, Any] | None = None
+
+
+class NewContact(BaseModel):
+    """One contact of `POST /_emulator/contacts`: an address and its own variables."""
+
+    email: str = Field(min_length=3)
+    variables: dict[str, Any] = Field(default_factory=dict)
+
+
+class ContactsRequest(BaseModel):
+    """`POST /_emulator/contacts` body: contacts to add to a list, each with its own variables."""
+
+    list_id: int
+    contacts: list[NewContact] = Field(max_length=100_000)
 
 
 class NewList(BaseModel):
@@ -183,4 +198,19 @@ async def seed(request: Request, spec: SeedRequest) -> dict[str, Any]:
         added = book.contacts.bulk_add(emails, spec.variables, int(state.clock.now()))
         for name, value in (spec.variables or {}).items():
             book.variable_types.setdefault(name, "number" if isinstance(value, int | float) else "string")
+        return {"list_id": book.id, "added": added, "total": len(book.contacts)}
+
+
+@router.post("/contacts")
+async def add_contacts(request: Request, spec: ContactsRequest) -> dict[str, Any]:
+    """Add active contacts, each with its own variables (an existing one gets its variables merged)."""
+    emulator = emulator_of(request)
+    state = emulator.state
+    with state.lock:
+        book = find_book(emulator, spec.list_id)
+        now = int(state.clock.now())
+        added = sum(book.contacts.upsert(c.email, c.variables, ACTIVE, now) for c in spec.contacts)
+        for contact in spec.contacts:
+            for name, value in contact.variables.items():
+                book.variable_types.setdefault(name, "number" if isinstance(value, int | float) else "string")
         return {"list_id": book.id, "added": added, "total": len(book.contacts)}
