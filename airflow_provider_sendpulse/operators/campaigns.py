@@ -92,7 +92,11 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
     :return: ``{"id", "name", "status", "status_name", "url", "created"}``; ``created`` is False when an
         earlier try had created it. With ``wait_for_completion`` the final ``status`` and ``status_name``,
-        plus ``statistics`` and the full ``final`` summary of the finished campaign.
+        plus ``statistics`` (SendPulse's list of ``{"code", "count", "explain"}`` entries, as
+        ``GET /campaigns/{id}`` returns it) and ``final``: ``{"campaign_id", "status", "status_name",
+        "name", "send_date", "all_email_qty", "statistics", "campaign"}``, ``all_email_qty`` being the
+        recipients and ``campaign`` SendPulse's whole answer. For named counts (``opens``, ``clicks``...)
+        run :class:`SendPulseGetCampaignStatsOperator` afterwards.
     """
 
     template_fields: Sequence[str] = (
@@ -380,8 +384,15 @@ class SendPulseGetCampaignStatsOperator(SendPulseBaseOperator):
 
     :param campaign_id: campaign id (templated).
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
-    :return: ``{"id", "name", "status", "status_name", "counts", "sent", "delivered", "opens", "clicks",
-        "unsubscribes", "errors", "countries", "referrals", "send_date"}``.
+    :return: ``{"id", "name", "status", "status_name", "send_date", "recipients", "counts", "sent",
+        "delivered", "opens", "clicks", "unsubscribes", "errors", "countries", "referrals"}``. ``counts``
+        maps each entry of SendPulse's ``statistics`` (its ``explain`` in snake case, e.g. ``opened``) to
+        its ``count``; ``sent``, ``delivered``, ``opens``, ``clicks``, ``unsubscribes`` and ``errors``
+        are picked from it (0 when absent). SendPulse counts recipients per status there, so ``opens``
+        and ``clicks`` are recipients who opened or clicked, not open or click events (SendPulse does
+        not document this further). ``countries`` is ``GET /campaigns/{id}/countries`` as given: opens
+        per country code; ``referrals`` is ``GET /campaigns/{id}/referrals``: the links clicked, with
+        their counts. ``recipients`` is ``all_email_qty``.
     """
 
     template_fields: Sequence[str] = ("campaign_id",)
