@@ -8,6 +8,11 @@ from typing import Any
 from airflow.sdk import BaseOperator
 
 from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
+from airflow_provider_sendpulse.operators.validation import (
+    SendPulseInputError,
+    check_positive_int,
+    check_text,
+)
 
 
 class SendPulseBaseOperator(BaseOperator):
@@ -25,3 +30,21 @@ class SendPulseBaseOperator(BaseOperator):
     @cached_property
     def hook(self) -> SendPulseHook:
         return SendPulseHook(sendpulse_conn_id=self.sendpulse_conn_id)
+
+    def mailing_list_id(self, list_id: object, list_name: object) -> int:
+        """The id ``list_id`` gives, or the id of the list named ``list_name`` (looked up, never created)."""
+        has_id = list_id not in (None, "")
+        has_name = list_name not in (None, "")
+        if has_id == has_name:
+            raise SendPulseInputError("list_id/list_name: give exactly one of list_id and list_name.")
+        if has_id:
+            return check_positive_int(list_id, "list_id")
+        name = check_text(list_name, "list_name").strip()
+        found = self.hook.find_mailing_list(name)
+        if found is None:
+            raise SendPulseInputError(
+                f"list_name: no mailing list named {name!r} in this SendPulse account (names are exact); "
+                "SendPulseListMailingListsOperator lists them and SendPulseCreateMailingListOperator "
+                "creates one."
+            )
+        return int(found["id"])

@@ -125,6 +125,8 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
     when an account is known to take bigger requests.
 
     :param list_id: mailing list id (templated).
+    :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
+        (templated).
     :param contacts: emails, or dicts with ``email`` and variables, e.g. from XCom (templated).
     :param path: CSV or JSON-lines file, local path, URL or ``ObjectStoragePath`` (templated).
     :param file_format: ``"csv"`` or ``"jsonl"``; default from the file suffix (``.gz`` is read too).
@@ -150,12 +152,20 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
         bad rows by position.
     """
 
-    template_fields: Sequence[str] = ("list_id", "contacts", "path", "column_mapping", "double_opt_in")
+    template_fields: Sequence[str] = (
+        "list_id",
+        "list_name",
+        "contacts",
+        "path",
+        "column_mapping",
+        "double_opt_in",
+    )
 
     def __init__(
         self,
         *,
-        list_id: int | str,
+        list_id: int | str | None = None,
+        list_name: str | None = None,
         contacts: Any = None,
         path: str | os.PathLike[str] | None = None,
         file_format: Literal["csv", "jsonl"] | None = None,
@@ -170,6 +180,7 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
     ) -> None:
         super().__init__(**kwargs)
         self.list_id = list_id
+        self.list_name = list_name
         self.contacts = contacts
         self.path = path
         self.file_format = check_choice(file_format, "file_format", _FORMATS)
@@ -182,7 +193,7 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
         self.storage_conn_id = storage_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
-        list_id = check_positive_int(self.list_id, "list_id")
+        list_id = self.mailing_list_id(self.list_id, self.list_name)
         batch_size = self.batch_size
         opt_in = _double_opt_in(self.double_opt_in)
         source = ContactSource(
@@ -330,16 +341,24 @@ def _double_opt_in(value: Mapping[str, Any] | None) -> DoubleOptIn | None:
 class _EmailsOperator(SendPulseBaseOperator):
     """Shared shape of remove / unsubscribe: a list id and emails, sent in batches of at most 100."""
 
-    template_fields: Sequence[str] = ("list_id", "emails")
+    template_fields: Sequence[str] = ("list_id", "list_name", "emails")
     _verb = ""
 
-    def __init__(self, *, list_id: int | str, emails: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        list_id: int | str | None = None,
+        list_name: str | None = None,
+        emails: Any,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.list_id = list_id
+        self.list_name = list_name
         self.emails = emails
 
     def execute(self, context: Context) -> dict[str, Any]:
-        list_id = check_positive_int(self.list_id, "list_id")
+        list_id = self.mailing_list_id(self.list_id, self.list_name)
         emails = check_emails(rendered_value(self.emails), "emails")
         done = self._run(list_id, emails)
         self.log.info("%s %d of %d contact(s) in list %s", self._verb, done, len(emails), list_id)
@@ -353,6 +372,8 @@ class SendPulseRemoveContactsOperator(_EmailsOperator):
     """Delete contacts from a mailing list (batches of at most 100 addresses per request).
 
     :param list_id: mailing list id (templated).
+    :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
+        (templated).
     :param emails: addresses, or dicts with ``email``, e.g. from XCom (templated).
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
     :return: ``{"list_id", "requested", "removed"}``.
@@ -368,6 +389,8 @@ class SendPulseUnsubscribeContactsOperator(_EmailsOperator):
     """Unsubscribe contacts in a mailing list (batches of at most 100 addresses per request).
 
     :param list_id: mailing list id (templated).
+    :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
+        (templated).
     :param emails: addresses, or dicts with ``email``, e.g. from XCom (templated).
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
     :return: ``{"list_id", "requested", "unsubscribed"}``.
@@ -383,23 +406,32 @@ class SendPulseUpdateContactVariablesOperator(SendPulseBaseOperator):
     """Set variables of one contact in a mailing list.
 
     :param list_id: mailing list id (templated).
+    :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
+        (templated).
     :param email: the contact's address (templated).
     :param variables: variable name -> value (templated).
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
     """
 
-    template_fields: Sequence[str] = ("list_id", "email", "variables")
+    template_fields: Sequence[str] = ("list_id", "list_name", "email", "variables")
 
     def __init__(
-        self, *, list_id: int | str, email: str, variables: Mapping[str, Any], **kwargs: Any
+        self,
+        *,
+        list_id: int | str | None = None,
+        list_name: str | None = None,
+        email: str,
+        variables: Mapping[str, Any],
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.list_id = list_id
+        self.list_name = list_name
         self.email = email
         self.variables = variables
 
     def execute(self, context: Context) -> dict[str, Any]:
-        list_id = check_positive_int(self.list_id, "list_id")
+        list_id = self.mailing_list_id(self.list_id, self.list_name)
         email = check_email(self.email, "email")
         variables = check_variables(rendered_value(self.variables), "variables")
         if not variables:
@@ -416,6 +448,8 @@ class SendPulseExportContactsOperator(SendPulseBaseOperator):
     line is ``{"email", "status", "variables"}``. Both read back with :class:`SendPulseAddContactsOperator`.
 
     :param list_id: mailing list id (templated).
+    :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
+        (templated).
     :param path: target file, local path, URL or ``ObjectStoragePath`` (templated); ``.gz`` compresses.
     :param file_format: ``"csv"`` or ``"jsonl"``; default from the suffix.
     :param active_only: export only active contacts.
@@ -425,12 +459,13 @@ class SendPulseExportContactsOperator(SendPulseBaseOperator):
     :return: ``{"list_id", "path", "format", "count"}``.
     """
 
-    template_fields: Sequence[str] = ("list_id", "path")
+    template_fields: Sequence[str] = ("list_id", "list_name", "path")
 
     def __init__(
         self,
         *,
-        list_id: int | str,
+        list_id: int | str | None = None,
+        list_name: str | None = None,
         path: str | os.PathLike[str],
         file_format: Literal["csv", "jsonl"] | None = None,
         active_only: bool = False,
@@ -440,6 +475,7 @@ class SendPulseExportContactsOperator(SendPulseBaseOperator):
     ) -> None:
         super().__init__(**kwargs)
         self.list_id = list_id
+        self.list_name = list_name
         self.path = path
         self.file_format = check_choice(file_format, "file_format", _FORMATS)
         self.active_only = check_flag(active_only, "active_only")
@@ -447,7 +483,7 @@ class SendPulseExportContactsOperator(SendPulseBaseOperator):
         self.storage_conn_id = storage_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
-        list_id = check_positive_int(self.list_id, "list_id")
+        list_id = self.mailing_list_id(self.list_id, self.list_name)
         if not self.path:
             raise SendPulseInputError("path: give the file to write.")
         target = as_path(self.path, self.storage_conn_id)

@@ -16,7 +16,6 @@ from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
     check_flag,
     check_phones,
-    check_positive_int,
     check_send_date,
     check_text,
     int_or_none,
@@ -57,6 +56,8 @@ class SendPulseSendSmsOperator(SendPulseBaseOperator):
     :param body: message text (templated).
     :param phones: phone numbers (templated), or
     :param list_id: a mailing list whose phones receive it (templated).
+    :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
+        (templated).
     :param send_date: when to send (future datetime or ``YYYY-MM-DD HH:MM:SS``, UTC); default now (templated).
     :param emulate: let SendPulse go through the motions without sending or charging.
     :param route: SendPulse route per country, e.g. ``{"UA": "national"}``.
@@ -64,7 +65,7 @@ class SendPulseSendSmsOperator(SendPulseBaseOperator):
     :return: ``{"campaign_id", "recipients", "list_id", "emulate", "created"}``.
     """
 
-    template_fields: Sequence[str] = ("sender", "body", "phones", "list_id", "send_date")
+    template_fields: Sequence[str] = ("sender", "body", "phones", "list_id", "list_name", "send_date")
 
     def __init__(
         self,
@@ -73,6 +74,7 @@ class SendPulseSendSmsOperator(SendPulseBaseOperator):
         body: str,
         phones: Sequence[str] | None = None,
         list_id: int | str | None = None,
+        list_name: str | None = None,
         send_date: datetime | str | None = None,
         emulate: bool = False,
         route: Mapping[str, str] | None = None,
@@ -83,6 +85,7 @@ class SendPulseSendSmsOperator(SendPulseBaseOperator):
         self.body = body
         self.phones = phones
         self.list_id = list_id
+        self.list_name = list_name
         self.send_date = send_date
         self.emulate = check_flag(emulate, "emulate")
         if route is not None and not isinstance(route, Mapping):
@@ -93,9 +96,11 @@ class SendPulseSendSmsOperator(SendPulseBaseOperator):
         sender = check_text(self.sender, "sender", MAX_SMS_SENDER_LENGTH)
         body = check_text(self.body, "body")
         has_phones = self.phones not in (None, "", [])
-        has_list = self.list_id not in (None, "")
+        has_list = self.list_id not in (None, "") or self.list_name not in (None, "")
         if has_phones == has_list:
-            raise SendPulseInputError("phones/list_id: give exactly one of phones and list_id.")
+            raise SendPulseInputError(
+                "phones/list_id: give exactly one of phones and list_id (or list_name)."
+            )
         phones: list[str] | None = None
         list_id: int | None = None
         if has_phones:
@@ -103,7 +108,7 @@ class SendPulseSendSmsOperator(SendPulseBaseOperator):
             if rewritten:
                 self.log.info("Normalised %d phone number(s) to international digits", rewritten)
         else:
-            list_id = check_positive_int(self.list_id, "list_id")
+            list_id = self.mailing_list_id(self.list_id, self.list_name)
         send_date = check_send_date(self.send_date)
 
         state = TaskState(context)
@@ -214,20 +219,30 @@ class SendPulseAddPhonesOperator(SendPulseBaseOperator):
     """Add phone numbers to a mailing list (normalised to international digits first).
 
     :param list_id: mailing list id (templated).
+    :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
+        (templated).
     :param phones: phone numbers (templated).
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
     :return: ``{"list_id", "phones", "counters"}``.
     """
 
-    template_fields: Sequence[str] = ("list_id", "phones")
+    template_fields: Sequence[str] = ("list_id", "list_name", "phones")
 
-    def __init__(self, *, list_id: int | str, phones: Sequence[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        list_id: int | str | None = None,
+        list_name: str | None = None,
+        phones: Sequence[str],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.list_id = list_id
+        self.list_name = list_name
         self.phones = phones
 
     def execute(self, context: Context) -> dict[str, Any]:
-        list_id = check_positive_int(self.list_id, "list_id")
+        list_id = self.mailing_list_id(self.list_id, self.list_name)
         phones, rewritten = check_phones(rendered_list(self.phones), "phones")
         if rewritten:
             self.log.info("Normalised %d phone number(s) to international digits", rewritten)

@@ -9,10 +9,14 @@ import pytest
 from airflow_provider_sendpulse.client.errors import SendPulseAmbiguousCreateError, SendPulseNotFoundError
 from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
 from airflow_provider_sendpulse.operators import (
+    SendPulseAddContactsOperator,
+    SendPulseAddPhonesOperator,
     SendPulseCreateMailingListOperator,
     SendPulseDeleteMailingListOperator,
+    SendPulseExportContactsOperator,
     SendPulseInputError,
     SendPulseListMailingListsOperator,
+    SendPulseRemoveContactsOperator,
 )
 
 
@@ -105,3 +109,29 @@ def test_create_reconciles_an_ambiguous_create(
     )
     list_id = op.execute(make_context())
     assert list_names(emulator) == {"Customers": list_id}
+
+
+def test_list_name_looks_a_list_up_and_never_creates_one(
+    emulator: Any, sendpulse_conn: str, make_context: Any
+) -> None:
+    list_id = emulator.create_list("Customers")
+    emulator.seed_contacts(list_id, 3)
+    export = SendPulseExportContactsOperator(
+        task_id="export", list_name="Customers", path="/dev/null.csv", sendpulse_conn_id=sendpulse_conn
+    )
+    add = SendPulseAddContactsOperator(
+        task_id="add", list_name="Customers", contacts=["new@example.com"], sendpulse_conn_id=sendpulse_conn
+    )
+    assert add.execute(make_context())["list_id"] == list_id
+    missing = SendPulseRemoveContactsOperator(
+        task_id="remove", list_name="Customrs", emails=["new@example.com"], sendpulse_conn_id=sendpulse_conn
+    )
+    with pytest.raises(SendPulseInputError, match="list_name: no mailing list named 'Customrs'"):
+        missing.execute(make_context())
+    both = SendPulseAddPhonesOperator(
+        task_id="phones", list_id=list_id, list_name="Customers", phones=["380501234567"]
+    )
+    with pytest.raises(SendPulseInputError, match="give exactly one of list_id and list_name"):
+        both.execute(make_context())
+    assert list_names(emulator) == {"Customers": list_id}
+    assert "list_name" in export.template_fields
