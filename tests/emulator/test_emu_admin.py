@@ -211,3 +211,19 @@ def test_wrong_method_is_enveloped(api: httpx.Client) -> None:
     response = api.patch("/addressbooks")
     assert response.status_code == 405
     assert response.json()["error_code"] == 405
+
+
+def test_add_contacts_with_their_own_variables(api: httpx.Client, emulator: EmulatorControl) -> None:
+    list_id = emulator.create_list("Own")
+    contacts = [
+        {"email": "ann@example.com", "variables": {"name": "Ann", "Phone": "380501234567"}},
+        {"email": "bob@example.com", "variables": {"name": "Bob", "age": 40}},
+    ]
+    assert emulator.add_contacts(list_id, contacts) == 2
+    assert emulator.add_contacts(list_id, [{"email": "ann@example.com", "variables": {"plan": "pro"}}]) == 2
+    members = api.get(f"/addressbooks/{list_id}/emails").json()
+    assert [(m["email"], m["variables"]) for m in members] == [
+        ("ann@example.com", {"name": "Ann", "Phone": "380501234567", "plan": "pro"}),
+        ("bob@example.com", {"name": "Bob", "age": 40}),
+    ]
+    assert all(m["status"] == 1 for m in members)

@@ -196,8 +196,7 @@ async def seed(request: Request, spec: SeedRequest) -> dict[str, Any]:
         start = len(book.contacts)
         emails = [f"{spec.prefix}{n}@example.com" for n in range(start, start + spec.count)]
         added = book.contacts.bulk_add(emails, spec.variables, int(state.clock.now()))
-        for name, value in (spec.variables or {}).items():
-            book.variable_types.setdefault(name, "number" if isinstance(value, int | float) else "string")
+        _register_variables(book, spec.variables or {})
         return {"list_id": book.id, "added": added, "total": len(book.contacts)}
 
 
@@ -211,6 +210,11 @@ async def add_contacts(request: Request, spec: ContactsRequest) -> dict[str, Any
         now = int(state.clock.now())
         added = sum(book.contacts.upsert(c.email, c.variables, ACTIVE, now) for c in spec.contacts)
         for contact in spec.contacts:
-            for name, value in contact.variables.items():
-                book.variable_types.setdefault(name, "number" if isinstance(value, int | float) else "string")
+            _register_variables(book, contact.variables)
         return {"list_id": book.id, "added": added, "total": len(book.contacts)}
+
+
+def _register_variables(book: Any, variables: dict[str, Any]) -> None:
+    """Give the list a type for each new variable name, as SendPulse does on first use."""
+    for name, value in variables.items():
+        book.variable_types.setdefault(name, "number" if isinstance(value, int | float) else "string")
