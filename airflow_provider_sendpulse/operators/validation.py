@@ -178,7 +178,7 @@ def check_positive_int(value: object, field: str) -> int:
     """Accept a positive int or a string of digits (Jinja renders strings)."""
     number = int_or_none(value)
     if number is None or number <= 0:
-        raise SendPulseInputError(f"{field}: must be a positive integer id, got {value!r}.")
+        raise SendPulseInputError(f"{field}: must be a positive integer, got {value!r}.")
     return number
 
 

@@ -100,7 +100,7 @@ def test_create_from_template_to_a_segment_scheduled_as_draft(
         ({}, "give exactly one of list_ids and segment_id"),
         ({"list_ids": 1, "segment_id": 2}, "give exactly one of list_ids and segment_id"),
         ({"list_ids": list(range(1, 12))}, "list_ids: at most 10 mailing lists per campaign, got 11"),
-        ({"list_ids": [1, 0]}, r"list_ids\[1\]: must be a positive integer id"),
+        ({"list_ids": [1, 0]}, r"list_ids\[1\]: must be a positive integer"),
         ({"list_ids": "abc"}, "list_ids"),
         (
             {"list_ids": 1, "send_date": "2020-01-01 10:00:00"},

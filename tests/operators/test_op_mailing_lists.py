@@ -89,7 +89,7 @@ def test_list_and_delete(emulator: Any, sendpulse_conn: str, make_context: Any) 
 
 def test_delete_refuses_a_bad_id(emulator: Any, sendpulse_conn: str, make_context: Any) -> None:
     op = SendPulseDeleteMailingListOperator(task_id="delete", list_id="abc", sendpulse_conn_id=sendpulse_conn)
-    with pytest.raises(SendPulseInputError, match="list_id: must be a positive integer id, got 'abc'"):
+    with pytest.raises(SendPulseInputError, match="list_id: must be a positive integer, got 'abc'"):
         op.execute(make_context())
     assert emulator.requests() == []
 

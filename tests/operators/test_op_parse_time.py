@@ -124,7 +124,7 @@ def test_intervals_are_templated_and_checked_after_rendering(make_context: Any) 
         ),
         (
             lambda: SendPulseAddContactsOperator(task_id="a", list_id=1, contacts=[], batch_size="{{ x }}"),
-            r"batch_size: must be a positive integer id, got '\{\{ x \}\}'",
+            r"batch_size: must be a positive integer, got '\{\{ x \}\}'",
         ),
         (
             lambda: SendPulseAddContactsOperator(task_id="a", list_id=1, contacts=[], delimiter=";;"),
@@ -136,7 +136,7 @@ def test_intervals_are_templated_and_checked_after_rendering(make_context: Any) 
         ),
         (
             lambda: SendPulseEventSensor(task_id="s", event_type="new_campaign", max_events="{{ params.n }}"),
-            r"max_events: must be a positive integer id, got '\{\{ params.n \}\}'",
+            r"max_events: must be a positive integer, got '\{\{ params.n \}\}'",
         ),
         (
             lambda: SendPulseEventSensor(task_id="s", event_type="new_campaign", poke_interval="often"),

@@ -107,14 +107,14 @@ CASES: list[Case] = [
         'list_id="abc"',
         _op(SendPulseDeleteMailingListOperator, list_id="abc"),
         INPUT,
-        "list_id: must be a positive integer id, got 'abc'.",
+        "list_id: must be a positive integer, got 'abc'.",
     ),
     Case(
         "DeleteMailingList",
         "list_id=0",
         _op(SendPulseDeleteMailingListOperator, list_id=0),
         INPUT,
-        "list_id: must be a positive integer id, got 0.",
+        "list_id: must be a positive integer, got 0.",
     ),
     # contacts
     Case(
@@ -340,14 +340,14 @@ CASES: list[Case] = [
         "campaign_id=-3",
         _op(SendPulseCancelCampaignOperator, campaign_id=-3),
         INPUT,
-        "campaign_id: must be a positive integer id, got -3.",
+        "campaign_id: must be a positive integer, got -3.",
     ),
     Case(
         "GetCampaignStats",
         'campaign_id="x"',
         _op(SendPulseGetCampaignStatsOperator, campaign_id="x"),
         INPUT,
-        "campaign_id: must be a positive integer id, got 'x'.",
+        "campaign_id: must be a positive integer, got 'x'.",
     ),
     # SMS
     Case(
@@ -362,14 +362,14 @@ CASES: list[Case] = [
         "both phones and list_id",
         _op(SendPulseSendSmsOperator, **SMS, list_id=1),
         INPUT,
-        "phones/list_id: give exactly one of phones and list_id.",
+        "phones/list_id: give exactly one of phones and list_id (or list_name).",
     ),
     Case(
         "SendSms",
         "neither phones nor list_id",
         _op(SendPulseSendSmsOperator, sender="Shop", body="hi"),
         INPUT,
-        "phones/list_id: give exactly one of phones and list_id.",
+        "phones/list_id: give exactly one of phones and list_id (or list_name).",
     ),
     Case(
         "SendSms",
