@@ -299,7 +299,7 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
         ti.xcom_push(key=CAMPAIGN_ID_KEY, value=campaign_id)
         ti.xcom_push(key=CAMPAIGN_URL_KEY, value=self._url(campaign_id))
 
-    def _url(self, campaign_id: int) -> str:
+    def _url(self, campaign_id: int) -> str | None:
         return campaign_url(campaign_id, _api_base_url(self))
 
     def _template_id(self) -> int | str:
