@@ -1,10 +1,11 @@
 """Send an email campaign to a mailing list, wait for it to finish, and act on its open rate.
 
-The campaign is created from ``templates/november_news.html`` (rendered by Jinja first, so ``{{ ds }}``
-works; SendPulse's own ``{{Name}}`` personalisation is kept by escaping it). Creating is safe across task
-retries: the campaign's name identifies it, so a retry finds the campaign an earlier try created instead of
-sending a second one. While SendPulse sends, the task is deferred and frees its worker slot; it resumes with
-the final status. The statistics then decide between a thank-you for an engaged audience and a follow-up.
+The campaign is created from ``templates/november_news.html`` (rendered by Jinja first, so the run's
+date is filled in; SendPulse's own ``{{Name}}`` personalisation is kept by escaping it). Creating is safe
+across task retries: the campaign's name identifies it, so a retry finds the campaign an earlier try
+created instead of sending a second one. While SendPulse sends, the task is deferred and frees its worker
+slot; it resumes with the final status. The statistics then decide between a thank-you for an engaged
+audience and a follow-up.
 
 Its defaults work as they are, from the UI's Trigger button too: the mailing list is found by name (and
 created when missing; run ``sendpulse_contacts_sync`` first to fill it, since a campaign to an empty list
@@ -65,7 +66,8 @@ def sendpulse_campaign() -> None:
 
     campaign = SendPulseCreateCampaignOperator(
         task_id="send_campaign",
-        name="November news {{ ds }} ({{ run_id }})",
+        # run_after, not ds: a run triggered from the UI has no logical date, so ds is undefined there.
+        name="November news {{ dag_run.run_after | ds }} ({{ run_id }})",
         sender_name="{{ params.sender_name }}",
         sender_email=pick_sender(),
         subject="What is new at Acme this month",
