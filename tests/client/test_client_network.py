@@ -7,12 +7,13 @@ a TLS server with a self-signed certificate, the emulator spoken to in the wrong
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import os
 import socket
 import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -52,12 +53,14 @@ def _config(url: str, **overrides: object) -> ClientConfig:
 class CountingServer:
     """A TCP server on loopback that counts connections and closes each one without answering.
 
-    With ``tls_cert`` it speaks TLS with that (self-signed) certificate first.
+    ``hold`` keeps connections open instead (a server that never answers); ``handle`` does something
+    with each connection before it is closed (a TLS handshake, say).
     """
 
-    def __init__(self, hold: bool = False) -> None:
+    def __init__(self, hold: bool = False, handle: Callable[[socket.socket], None] | None = None) -> None:
         self.connections = 0
         self.hold = hold
+        self.handle = handle
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
         self._sock.listen(16)
@@ -79,8 +82,11 @@ class CountingServer:
             self.connections += 1
             if self.hold:
                 self._held.append(conn)
-            else:
-                conn.close()
+                continue
+            if self.handle is not None:
+                with contextlib.suppress(OSError):  # ssl.SSLError included: the client hung up
+                    self.handle(conn)
+            conn.close()
 
     def close(self) -> None:
         self._stop.set()
@@ -247,28 +253,7 @@ def self_signed_server(tmp_path: Path) -> Iterator[CountingServer]:
     )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
-    server = CountingServer()
-
-    def handshake_then_close() -> None:
-        # Replace the plain accept loop: complete (or fail) the TLS handshake, then close.
-        while not server._stop.is_set():
-            try:
-                conn, _ = server._sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            server.connections += 1
-            try:
-                context.wrap_socket(conn, server_side=True).close()
-            except (ssl.SSLError, OSError):
-                conn.close()
-
-    server._stop.set()
-    server._thread.join()
-    server._stop.clear()
-    server._thread = threading.Thread(target=handshake_then_close, daemon=True)
-    server._thread.start()
+    server = CountingServer(handle=lambda conn: context.wrap_socket(conn, server_side=True).close())
     yield server
     server.close()
 
