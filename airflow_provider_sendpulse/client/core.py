@@ -138,7 +138,7 @@ class ClientConfig:
 
     @property
     def account(self) -> tuple[str, str]:
-        """``(base URL, account id)``: the key of the shared token cache and rate limiter."""
+        """``(base URL, account id)``: the key of the shared rate limiter (tokens: :attr:`credential`)."""
         if self.client_id:
             return self.base_url, self.client_id
         digest = hashlib.sha256((self.api_key or "").encode()).hexdigest()[:16]
