@@ -137,6 +137,14 @@ def get_provider_info() -> dict[str, Any]:
                         "description": "Retries for rate limits, server errors and network failures.",
                         "schema": {"type": ["integer", "null"], "default": DEFAULT_MAX_RETRIES, "minimum": 0},
                     },
+                    "allow_insecure_http": {
+                        "label": "Allow plain http",
+                        "description": (
+                            "Send credentials over plain http:// to a host other than this machine "
+                            "(a trusted network only). Loopback hosts may always use http."
+                        ),
+                        "schema": {"type": ["boolean", "null"], "default": False},
+                    },
                 },
             }
         ],

@@ -8,6 +8,7 @@ from airflow.providers.common.compat.sdk import XCom
 from airflow.sdk import BaseOperatorLink
 
 from airflow_provider_sendpulse import DEFAULT_BASE_URL
+from airflow_provider_sendpulse.client.core import is_loopback
 
 SENDPULSE_WEB_APP_URL = "https://login.sendpulse.com"
 CAMPAIGN_ID_KEY = "campaign_id"
@@ -17,13 +18,22 @@ PUBLISHED_URL_ATTRIBUTE = "published_campaign_url"
 _UNKNOWN = object()
 
 
-def campaign_url(campaign_id: int, api_base_url: str | None = None) -> str:
-    """Where a person looks at the campaign: the SendPulse web app, or the API itself when the connection
-    points elsewhere (the emulator, a proxy), since no web app stands behind those."""
+EMULATOR_CAMPAIGN_PAGE = "/_emulator/campaigns/{campaign_id}"
+
+
+def campaign_url(campaign_id: int, api_base_url: str | None = None) -> str | None:
+    """Where a person looks at the campaign in a browser, or None where nothing useful can be shown.
+
+    SendPulse's API -> its web app. A loopback base URL is taken to be the emulator, which serves a
+    read-only page of the campaign. Any other base URL (a proxy, a gateway) has no web app behind
+    it, and its API pages need a token a browser does not have, so there is no link.
+    """
     base = (api_base_url or DEFAULT_BASE_URL).rstrip("/")
     if base == DEFAULT_BASE_URL:
         return f"{SENDPULSE_WEB_APP_URL}/emailservice/tasks/{campaign_id}/"
-    return f"{base}/campaigns/{campaign_id}"
+    if is_loopback(base):
+        return base + EMULATOR_CAMPAIGN_PAGE.format(campaign_id=campaign_id)
+    return None
 
 
 class SendPulseCampaignLink(BaseOperatorLink):

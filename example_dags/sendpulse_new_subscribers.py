@@ -6,8 +6,9 @@ phone number. Each subscriber is delivered exactly once across runs, retries and
 its position in the Airflow Variable ``sendpulse_cursor.sendpulse_default.new_subscriber.list-<id>`` and
 moves it only when it succeeds. The first run only records where the list stands now.
 
-Configure the list with the Airflow Variable ``sendpulse_welcome_list_id`` and the SMS sender id (at most
-11 characters, registered in SendPulse) with ``sendpulse_sms_sender``.
+Name the list with the Airflow Variable ``sendpulse_welcome_list_name`` (default "Newsletter subscribers",
+the list ``sendpulse_contacts_sync`` fills; it is found by name, or created empty) and the SMS sender id (at
+most 11 characters, registered in SendPulse) with ``sendpulse_sms_sender`` (default "Acme").
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from airflow.sdk import dag, task
 
+from airflow_provider_sendpulse.operators.mailing_lists import SendPulseCreateMailingListOperator
 from airflow_provider_sendpulse.operators.sms import SendPulseSendSmsOperator
 from airflow_provider_sendpulse.sensors.events import SendPulseEventSensor
 
@@ -31,10 +33,14 @@ from airflow_provider_sendpulse.sensors.events import SendPulseEventSensor
     doc_md=__doc__,
 )
 def sendpulse_new_subscribers() -> None:
+    mailing_list = SendPulseCreateMailingListOperator(
+        task_id="find_list",
+        name="{{ var.value.get('sendpulse_welcome_list_name', 'Newsletter subscribers') }}",
+    )
     new_subscribers = SendPulseEventSensor(
         task_id="wait_for_new_subscribers",
         event_type="new_subscriber",
-        list_id="{{ var.value.get('sendpulse_welcome_list_id', '1') }}",
+        list_id=mailing_list.output,
         max_events=500,
     )
 

@@ -14,7 +14,7 @@ import pytest
 
 from airflow_provider_sendpulse import get_provider_info
 
-EXTRA_FIELDS = {"api_key", "timeout", "max_requests_per_second", "max_retries"}
+EXTRA_FIELDS = {"api_key", "timeout", "max_requests_per_second", "max_retries", "allow_insecure_http"}
 
 
 def test_package_name_matches_distribution() -> None:
@@ -104,6 +104,8 @@ def test_connection_form_as_the_ui_sees_it(tmp_path: Path) -> None:
     api_key_schema = extras["api_key"]["schema"]
     assert api_key_schema.get("format") == "password"
     assert float(extras["max_requests_per_second"]["value"]) == 10
+    assert extras["allow_insecure_http"]["schema"]["type"] == ["boolean", "null"]
+    assert extras["allow_insecure_http"]["value"] in (False, "False", "false")
 
 
 @pytest.mark.parametrize("name", sorted(EXTRA_FIELDS))

@@ -14,6 +14,7 @@ from airflow_provider_sendpulse.client.errors import (
     SendPulseNotFoundError,
     SendPulseRateLimitError,
     SendPulseServerError,
+    SendPulseTLSError,
     SendPulseValidationError,
 )
 from airflow_provider_sendpulse.client.models import (
@@ -43,6 +44,7 @@ __all__ = [
     "SendPulseNotFoundError",
     "SendPulseRateLimitError",
     "SendPulseServerError",
+    "SendPulseTLSError",
     "SendPulseValidationError",
     "aiter_items",
     "aiter_pages",

@@ -47,7 +47,7 @@ class AsyncSendPulseClient:
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         self.core = ClientCore(config, on_new_secret)
-        self.transport = AsyncTransport(config.timeout, http_client)
+        self.transport = AsyncTransport(config.timeout, http_client, config.connection_hint)
 
     def __repr__(self) -> str:
         return f"AsyncSendPulseClient({self.core.config!r})"

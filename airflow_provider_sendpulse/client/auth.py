@@ -1,16 +1,19 @@
-"""Tokens: minted with requests-oauthlib, cached per account per process, renewed early, single-flight.
+"""Tokens: minted with oauthlib, cached per credential per process, renewed early, single-flight.
 
 SendPulse has no refresh token: renewing means minting again with the API ID and secret
 (OAuth2 client credentials). A static API key needs no minting at all.
+
+The token request is built and read by oauthlib but sent with a plain ``requests`` session:
+requests-oauthlib would refuse a loopback ``http://`` emulator unless ``OAUTHLIB_INSECURE_TRANSPORT``
+were set for the whole process. Which URLs may be plain http is decided once, in
+:class:`~airflow_provider_sendpulse.client.core.ClientConfig`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import math
-import os
 import threading
 import time
 import weakref
@@ -21,7 +24,6 @@ from urllib.parse import urlsplit
 
 import requests
 from oauthlib.oauth2 import BackendApplicationClient, OAuth2Error
-from requests_oauthlib import OAuth2Session
 
 from airflow_provider_sendpulse.client.errors import SendPulseAuthError, error_from_response
 from airflow_provider_sendpulse.client.transport import (
@@ -29,8 +31,6 @@ from airflow_provider_sendpulse.client.transport import (
     decode_body,
     parse_retry_after,
 )
-
-log = logging.getLogger(__name__)
 
 MAX_RENEWAL_LEAD = 300.0
 """Renew at most this many seconds before expiry (5 minutes of a one-hour token)."""
@@ -152,12 +152,15 @@ _caches: dict[tuple[str, str], TokenCache] = {}
 _caches_lock = threading.Lock()
 
 
-def token_cache_for(account: tuple[str, str]) -> TokenCache:
-    """The process-wide token cache of an account ``(base URL, client id)``."""
+def token_cache_for(credential: tuple[str, str]) -> TokenCache:
+    """The process-wide token cache of a credential ``(base URL, digest of the whole credential)``.
+
+    Keying by the secret too means a changed secret never rides on a token minted with the old one.
+    """
     with _caches_lock:
-        cache = _caches.get(account)
+        cache = _caches.get(credential)
         if cache is None:
-            cache = _caches[account] = TokenCache()
+            cache = _caches[credential] = TokenCache()
         return cache
 
 
@@ -167,29 +170,10 @@ def reset_token_caches() -> None:
         _caches.clear()
 
 
-_minting = threading.local()
-
-
-class _HideTokenExchange(logging.Filter):
-    """Drop requests-oauthlib's debug records of our token exchange (they quote secret and token).
-
-    Only records emitted by the minting thread while it mints are dropped; other users of
-    requests-oauthlib in the process keep their logs.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not getattr(_minting, "active", False)
-
-
-logging.getLogger("requests_oauthlib.oauth2_session").addFilter(_HideTokenExchange())
-
-
-def _allow_plain_http(token_url: str) -> None:
-    # oauthlib refuses http:// token URLs unless told otherwise; an http base URL is an explicit
-    # choice (the emulator, a local proxy), so allow it for this process and say so once.
-    if urlsplit(token_url).scheme == "http" and not os.environ.get("OAUTHLIB_INSECURE_TRANSPORT"):
-        log.warning("SendPulse base URL is plain http; credentials are sent unencrypted")
-        os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+TOKEN_HEADERS = {
+    "Accept": "application/json",
+    "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8",
+}
 
 
 def mint_client_credentials(
@@ -198,46 +182,40 @@ def mint_client_credentials(
     client_secret: str,
     *,
     timeout: float,
-    session_factory: Callable[..., OAuth2Session] = OAuth2Session,
+    hint: str = "",
+    session_factory: Callable[[], requests.Session] = requests.Session,
 ) -> MintedToken:
     """Mint a token with the OAuth2 client-credentials grant (one HTTP request, no retry).
 
     Failures raise the same errors as API calls (rate limit, server, connection, auth), with no
-    credential in the message.
+    credential in the message; ``hint`` is appended to network errors. The caller has already
+    vetted ``token_url`` (https, or plain http where the configuration allows it).
     """
-    _allow_plain_http(token_url)
     what = f"POST {urlsplit(token_url).path}"
-    session = session_factory(client=BackendApplicationClient(client_id=client_id))
-
-    def check_status(response: requests.Response) -> requests.Response:
-        if response.status_code != 200:
-            body, _ = decode_body(response.content)
-            raise error_from_response(
-                response.status_code,
-                body,
-                what=what,
-                retry_after=parse_retry_after(response.headers.get("Retry-After")),
-            )
-        response._content = _clean_token_answer(response.content, what)
-        return response
-
-    session.register_compliance_hook("access_token_response", check_status)
-    _minting.active = True
+    client = BackendApplicationClient(client_id=client_id)
+    body = client.prepare_request_body(
+        client_id=client_id, client_secret=client_secret, include_client_id=True
+    )
+    session = session_factory()
     try:
-        token: dict[str, Any] = session.fetch_token(
-            token_url,
-            client_id=client_id,
-            client_secret=client_secret,
-            include_client_id=True,
-            timeout=timeout,
-        )
+        response = session.post(token_url, data=body, headers=TOKEN_HEADERS, timeout=timeout)
+        content = response.content
     except requests.RequestException as exc:
-        raise connection_error_from_requests(exc, what) from None
+        raise connection_error_from_requests(exc, what, token_url, timeout, hint) from None
+    finally:
+        session.close()
+    if response.status_code != 200:
+        error_body, _ = decode_body(content)
+        raise error_from_response(
+            response.status_code,
+            error_body,
+            what=what,
+            retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        )
+    try:
+        token: dict[str, Any] = dict(client.parse_request_body_response(_clean_token_answer(content, what)))
     except OAuth2Error as exc:
         raise SendPulseAuthError(f"SendPulse {what} failed: {exc.error}", exc.status_code) from None
-    finally:
-        _minting.active = False
-        session.close()
     access_token = token.get("access_token")
     if not isinstance(access_token, str) or not access_token:
         raise SendPulseAuthError(f"SendPulse {what} answered without an access token")
@@ -248,7 +226,7 @@ def mint_client_credentials(
     return MintedToken(access_token, expires_in)
 
 
-def _clean_token_answer(content: bytes, what: str) -> bytes:
+def _clean_token_answer(content: bytes, what: str) -> str:
     """Keep the token, its type and a sane lifetime, so oauthlib never trips over an odd answer."""
     body, _ = decode_body(content)
     if not isinstance(body, dict):
@@ -263,7 +241,7 @@ def _clean_token_answer(content: bytes, what: str) -> bytes:
         expires_in = None
     if expires_in is not None and math.isfinite(expires_in) and 0 < expires_in <= MAX_EXPIRES_IN:
         clean["expires_in"] = int(expires_in)
-    return json.dumps(clean).encode()
+    return json.dumps(clean)
 
 
 class Auth(Protocol):

@@ -6,15 +6,16 @@ Nothing here does I/O except through the mint callable handed to the token cache
 from __future__ import annotations
 
 import hashlib
+import hmac
+import ipaddress
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
-
-from tenacity import Retrying
 
 from airflow_provider_sendpulse import (
     DEFAULT_BASE_URL,
@@ -29,6 +30,7 @@ from airflow_provider_sendpulse.client.auth import (
     ClientCredentialsAuth,
     MintedToken,
     StaticKeyAuth,
+    TokenCache,
     mint_client_credentials,
     token_cache_for,
 )
@@ -54,6 +56,10 @@ SecretCallback = Callable[[str], None]
 """Called with every new bearer token a client starts using (the hook registers it for masking)."""
 
 
+_DIGEST_KEY = os.urandom(32)
+"""Keys the credential digests: they identify a credential in this process only."""
+
+
 def normalize_base_url(value: str | None) -> str:
     """``api.sendpulse.com``, ``https://api.sendpulse.com/`` -> ``https://api.sendpulse.com``."""
     value = (value or "").strip()
@@ -64,7 +70,28 @@ def normalize_base_url(value: str | None) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"not an http(s) base URL: {value!r}")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(
+            "the base URL must not carry a user name or password; put the credentials in their fields"
+        )
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` points at this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def scheme_hint(base_url: str) -> str:
+    """The hint for a host given without a scheme, which was taken as https."""
+    plain = "http://" + base_url.split("://", 1)[1]
+    return f"no scheme was given, so https was assumed; for plain http write {plain}"
 
 
 @dataclass(frozen=True)
@@ -72,7 +99,10 @@ class ClientConfig:
     """How to reach one SendPulse account.
 
     Give ``api_key`` (static key) or both ``client_id`` and ``client_secret`` (API ID and secret).
-    ``max_requests_per_second`` of None or 0 turns the client-side limit off.
+    ``max_requests_per_second`` of None or 0 turns the client-side limit off. Plain ``http://`` is
+    refused for hosts other than loopback unless ``allow_insecure_http`` is set: the API secret and
+    tokens would cross the network unencrypted. ``scheme_assumed`` records that the base URL was
+    given without a scheme (network errors then carry a hint).
     """
 
     base_url: str = DEFAULT_BASE_URL
@@ -84,9 +114,21 @@ class ClientConfig:
     max_retries: int = DEFAULT_MAX_RETRIES
     retry_initial_wait: float = 0.5
     retry_max_wait: float = 30.0
+    allow_insecure_http: bool = False
+    scheme_assumed: bool = False
 
     def __post_init__(self) -> None:
+        if self.base_url and "://" not in self.base_url.strip():
+            object.__setattr__(self, "scheme_assumed", True)
         object.__setattr__(self, "base_url", normalize_base_url(self.base_url))
+        if self.base_url.startswith("http://") and not (
+            self.allow_insecure_http or is_loopback(self.base_url)
+        ):
+            raise ValueError(
+                f"base URL {self.base_url} is plain http to a host that is not this machine: the API "
+                "secret would cross the network unencrypted. Use https://, or set the connection extra "
+                '"allow_insecure_http": true if the network path is trusted'
+            )
         if not self.api_key and not (self.client_id and self.client_secret):
             raise ValueError("SendPulse needs an API key, or both an API ID and an API secret")
         if self.timeout <= 0:
@@ -96,11 +138,30 @@ class ClientConfig:
 
     @property
     def account(self) -> tuple[str, str]:
-        """``(base URL, account id)``: the key of the shared token cache and rate limiter."""
+        """``(base URL, account id)``: the key of the shared rate limiter (tokens: :attr:`credential`)."""
         if self.client_id:
             return self.base_url, self.client_id
         digest = hashlib.sha256((self.api_key or "").encode()).hexdigest()[:16]
         return self.base_url, f"key:{digest}"
+
+    @property
+    def credential(self) -> tuple[str, str]:
+        """``(base URL, keyed digest of the whole credential)``: the key of the shared token cache.
+
+        It covers the secret, so a changed secret never reuses a token minted with the old one, and
+        knowing an API ID alone gives no access to another connection's token.
+        """
+        if self.api_key:
+            material = f"key\0{self.api_key}"
+        else:
+            material = f"id\0{self.client_id}\0{self.client_secret}"
+        digest = hmac.new(_DIGEST_KEY, material.encode(), hashlib.sha256).hexdigest()
+        return self.base_url, digest
+
+    @property
+    def connection_hint(self) -> str:
+        """Appended to network errors: how to say plain http when the scheme was left out."""
+        return scheme_hint(self.base_url) if self.scheme_assumed else ""
 
     @property
     def token_url(self) -> str:
@@ -191,8 +252,18 @@ def refused_fresh_token(call: Call[Any], exc: SendPulseAuthError) -> SendPulseAu
 class ClientCore:
     """Configuration, auth, rate limit and request building shared by the two clients."""
 
-    def __init__(self, config: ClientConfig, on_new_secret: SecretCallback | None = None) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        on_new_secret: SecretCallback | None = None,
+        token_cache: TokenCache | None = None,
+    ) -> None:
         self.config = config
+        if config.base_url.startswith("http://") and not is_loopback(config.base_url):
+            log.warning(
+                "SendPulse base URL %s is plain http: credentials cross the network unencrypted",
+                config.base_url,
+            )
         self.policy = config.retry_policy
         rate = config.max_requests_per_second
         self.limiter: RateLimiter | None = rate_limiter_for(config.account, rate) if rate else None
@@ -200,7 +271,8 @@ class ClientCore:
         if config.api_key:
             self.auth = StaticKeyAuth(config.api_key)
         else:
-            self.auth = ClientCredentialsAuth(token_cache_for(config.account), self._mint)
+            cache = token_cache if token_cache is not None else token_cache_for(config.credential)
+            self.auth = ClientCredentialsAuth(cache, self._mint)
         self._on_new_secret = on_new_secret
         self._reported: set[str] = set()
         self._reported_lock = threading.Lock()
@@ -210,17 +282,19 @@ class ClientCore:
 
     def _mint(self) -> MintedToken:
         # Runs in a thread (the caller's, or a worker thread for async clients): sync I/O is fine.
+        # One request, no retry of its own: a failed mint fails the attempt of the call that needed
+        # the token, and that call's retry policy decides (one budget, never retries inside retries).
         config = self.config
-
-        def once() -> MintedToken:
-            if self.limiter is not None:
-                self.limiter.acquire()
-            return mint_client_credentials(
-                config.token_url, config.client_id or "", config.client_secret or "", timeout=config.timeout
-            )
-
+        if self.limiter is not None:
+            self.limiter.acquire()
         started = time.monotonic()
-        minted = Retrying(sleep=time.sleep, **self.policy.tenacity_kwargs())(once)
+        minted = mint_client_credentials(
+            config.token_url,
+            config.client_id or "",
+            config.client_secret or "",
+            timeout=config.timeout,
+            hint=config.connection_hint,
+        )
         elapsed = time.monotonic() - started
         log.info("Minted a SendPulse token in %.2f s (valid %.0f s)", elapsed, minted.expires_in)
         return minted

@@ -95,6 +95,16 @@ class SendPulseConnectionError(SendPulseError):
         self.request_sent = request_sent
 
 
+class SendPulseTLSError(SendPulseConnectionError):
+    """The TLS handshake failed (an untrusted certificate, a plain-http server): never retried.
+
+    Nothing was sent: the handshake comes before the request.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, request_sent=False)
+
+
 class SendPulseAmbiguousCreateError(SendPulseError):
     """A create call failed in a way that leaves unknown whether SendPulse performed it.
 

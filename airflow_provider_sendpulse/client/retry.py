@@ -1,7 +1,8 @@
 """The one retry policy both transports use (tenacity).
 
 Retried: rate limiting (HTTP 429 or error code 2020202020), HTTP 500/502/503/504, connection
-errors and timeouts. Never other 4xx, and never an ambiguous create (that error is not retryable).
+errors and timeouts. Never other 4xx, never a failed TLS handshake (an untrusted certificate does
+not heal), and never an ambiguous create (that error is not retryable).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from airflow_provider_sendpulse.client.errors import (
     SendPulseConnectionError,
     SendPulseRateLimitError,
     SendPulseServerError,
+    SendPulseTLSError,
 )
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,8 @@ RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 
 def is_retryable(exc: BaseException) -> bool:
     """Whether a failed attempt may be repeated."""
+    if isinstance(exc, SendPulseTLSError):
+        return False
     if isinstance(exc, SendPulseRateLimitError | SendPulseConnectionError):
         return True
     if isinstance(exc, SendPulseServerError):

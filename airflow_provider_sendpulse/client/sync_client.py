@@ -11,6 +11,7 @@ from tenacity import Retrying
 
 from airflow_provider_sendpulse.client import api
 from airflow_provider_sendpulse.client.api import Call
+from airflow_provider_sendpulse.client.auth import TokenCache
 from airflow_provider_sendpulse.client.core import (
     ClientConfig,
     ClientCore,
@@ -35,6 +36,8 @@ class SendPulseClient:
     :param config: account and behaviour settings.
     :param on_new_secret: called with each new bearer token before it is first used.
     :param session: a ``requests.Session`` to send API calls with (one is created if omitted).
+    :param token_cache: a private token cache instead of the process-wide one of the credential
+        (a fresh cache makes the first call mint, which is how a connection test checks the secret).
     """
 
     def __init__(
@@ -43,9 +46,10 @@ class SendPulseClient:
         *,
         on_new_secret: SecretCallback | None = None,
         session: requests.Session | None = None,
+        token_cache: TokenCache | None = None,
     ) -> None:
-        self.core = ClientCore(config, on_new_secret)
-        self.transport = SyncTransport(config.timeout, session)
+        self.core = ClientCore(config, on_new_secret, token_cache)
+        self.transport = SyncTransport(config.timeout, session, config.connection_hint)
 
     def __repr__(self) -> str:
         return f"SendPulseClient({self.core.config!r})"

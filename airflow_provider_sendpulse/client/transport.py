@@ -7,19 +7,23 @@ and how to read the answer lives in :mod:`.core`.
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json as jsonlib
 import math
-from collections.abc import Mapping
+import socket
+import ssl
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import requests
 import urllib3.exceptions
 
-from airflow_provider_sendpulse.client.errors import SendPulseConnectionError
+from airflow_provider_sendpulse.client.errors import SendPulseConnectionError, SendPulseTLSError
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 def _never_sent_requests(exc: requests.RequestException) -> bool:
-    if isinstance(exc, requests.ConnectTimeout):
+    if isinstance(exc, requests.ConnectTimeout | requests.exceptions.SSLError):
         return True
     if isinstance(exc, requests.ConnectionError):
         reason: Any = exc.args[0] if exc.args else None
@@ -89,29 +93,101 @@ def _never_sent_requests(exc: requests.RequestException) -> bool:
     return False
 
 
-def connection_error_from_requests(exc: requests.RequestException, what: str) -> SendPulseConnectionError:
-    """Map a requests failure; the message names the call and the failure kind, not the URL's query."""
-    kind = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
-    return SendPulseConnectionError(
-        f"SendPulse {what} {kind}: {type(exc).__name__}", request_sent=not _never_sent_requests(exc)
+def safe_url(url: str) -> str:
+    """``scheme://host:port/path`` of a URL: no user info, query or fragment (they may hold secrets)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None:
+        port = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{host}:{port}{parts.path}"
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and everything it wraps (``__cause__``, ``__context__``, urllib3's ``reason``, args)."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        linked = [current.__cause__, current.__context__, getattr(current, "reason", None), *current.args]
+        pending.extend(item for item in linked if isinstance(item, BaseException))
+
+
+def _is_tls_failure(exc: BaseException) -> bool:
+    return any(
+        isinstance(cause, ssl.SSLError | requests.exceptions.SSLError | urllib3.exceptions.SSLError)
+        for cause in _causes(exc)
     )
 
 
-def connection_error_from_httpx(exc: httpx.TransportError, what: str) -> SendPulseConnectionError:
+def network_failure_cause(exc: BaseException, timeout: float) -> str:
+    """A network failure in words: connection refused, name not resolved, timed out after N s..."""
+    causes = list(_causes(exc))
+    if any(isinstance(c, requests.Timeout | httpx.TimeoutException | TimeoutError) for c in causes):
+        return f"timed out after {timeout:g} s"
+    for cause in causes:
+        if isinstance(cause, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(cause):
+            return "certificate verify failed"
+    for cause in causes:
+        if isinstance(cause, ssl.SSLError) and "WRONG_VERSION_NUMBER" in str(cause):
+            return "TLS handshake failed (wrong version number: the server may speak plain http)"
+    if _is_tls_failure(exc):
+        return "TLS handshake failed"
+    for cause in causes:
+        if isinstance(cause, socket.gaierror | urllib3.exceptions.NameResolutionError):
+            return "name not resolved"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset by the server"
+    for cause in causes:
+        if isinstance(cause, http.client.RemoteDisconnected | httpx.RemoteProtocolError):
+            return "connection closed without an answer"
+    return f"connection failed ({type(exc).__name__})"
+
+
+def _connection_error(
+    exc: BaseException, what: str, url: str, timeout: float, *, never_sent: bool, hint: str
+) -> SendPulseConnectionError:
+    message = f"SendPulse {what} to {safe_url(url)} failed: {network_failure_cause(exc, timeout)}"
+    if hint:
+        message += f" ({hint})"
+    if _is_tls_failure(exc):
+        return SendPulseTLSError(message)
+    return SendPulseConnectionError(message, request_sent=not never_sent)
+
+
+def connection_error_from_requests(
+    exc: requests.RequestException, what: str, url: str, timeout: float, hint: str = ""
+) -> SendPulseConnectionError:
+    """Map a requests failure to an error naming the call, the URL (no secrets) and the cause."""
+    return _connection_error(exc, what, url, timeout, never_sent=_never_sent_requests(exc), hint=hint)
+
+
+def connection_error_from_httpx(
+    exc: httpx.TransportError, what: str, url: str, timeout: float, hint: str = ""
+) -> SendPulseConnectionError:
     """Map an httpx failure (connect errors are known not to have reached the server)."""
-    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "connection failed"
     never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-    return SendPulseConnectionError(
-        f"SendPulse {what} {kind}: {type(exc).__name__}", request_sent=not never_sent
-    )
+    return _connection_error(exc, what, url, timeout, never_sent=never_sent, hint=hint)
 
 
 class SyncTransport:
     """Send requests with a ``requests.Session``."""
 
-    def __init__(self, timeout: float, session: requests.Session | None = None) -> None:
+    def __init__(self, timeout: float, session: requests.Session | None = None, hint: str = "") -> None:
         self.timeout = timeout
         self.session = session or requests.Session()
+        self.hint = hint
 
     def send(self, request: Request, what: str) -> RawResponse:
         """Send one request; network failures raise :class:`SendPulseConnectionError`."""
@@ -126,7 +202,7 @@ class SyncTransport:
             )
             content = response.content
         except requests.RequestException as exc:
-            raise connection_error_from_requests(exc, what) from None
+            raise connection_error_from_requests(exc, what, request.url, self.timeout, self.hint) from None
         body, is_json = decode_body(content)
         return RawResponse(
             response.status_code, body, is_json, parse_retry_after(response.headers.get("Retry-After"))
@@ -144,8 +220,9 @@ class AsyncTransport:
     worker thread (building it loads the CA bundle, which would block the event loop).
     """
 
-    def __init__(self, timeout: float, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, timeout: float, client: httpx.AsyncClient | None = None, hint: str = "") -> None:
         self.timeout = timeout
+        self.hint = hint
         self._client = client
         self._owns_client = client is None
 
@@ -172,7 +249,7 @@ class AsyncTransport:
                 timeout=self.timeout,
             )
         except httpx.TransportError as exc:
-            raise connection_error_from_httpx(exc, what) from None
+            raise connection_error_from_httpx(exc, what, request.url, self.timeout, self.hint) from None
         body, is_json = decode_body(response.content)
         return RawResponse(
             response.status_code, body, is_json, parse_retry_after(response.headers.get("Retry-After"))

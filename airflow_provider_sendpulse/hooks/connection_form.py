@@ -29,7 +29,7 @@ def connection_form_widgets() -> dict[str, Any]:
     """WTForms fields for the connection's extras (imported lazily: only the UI has these packages)."""
     from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
     from flask_babel import lazy_gettext
-    from wtforms import IntegerField, PasswordField, StringField
+    from wtforms import BooleanField, IntegerField, PasswordField, StringField
     from wtforms.validators import Optional
 
     widgets: dict[str, Any] = {}
@@ -39,6 +39,8 @@ def connection_form_widgets() -> dict[str, Any]:
         common = {"validators": [Optional()], "description": spec.get("description", "")}
         if schema.get("format") == "password":
             field = PasswordField(label, widget=BS3PasswordFieldWidget(), **common)
+        elif "boolean" in schema["type"]:
+            field = BooleanField(label, default=bool(schema.get("default")), **common)
         elif "integer" in schema["type"]:
             field = IntegerField(label, widget=BS3TextFieldWidget(), default=schema.get("default"), **common)
         else:

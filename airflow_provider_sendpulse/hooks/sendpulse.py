@@ -15,8 +15,13 @@ from airflow.sdk import BaseHook
 from airflow_provider_sendpulse.client import api
 from airflow_provider_sendpulse.client.api import Call
 from airflow_provider_sendpulse.client.async_client import AsyncSendPulseClient
+from airflow_provider_sendpulse.client.auth import TokenCache
 from airflow_provider_sendpulse.client.core import ClientConfig
-from airflow_provider_sendpulse.client.errors import SendPulseError, SendPulseNotFoundError
+from airflow_provider_sendpulse.client.errors import (
+    SendPulseAuthError,
+    SendPulseError,
+    SendPulseNotFoundError,
+)
 from airflow_provider_sendpulse.client.models import (
     AddSummary,
     BatchProgress,
@@ -51,8 +56,9 @@ class SendPulseHook(BaseHook):
     """Turn an Airflow ``sendpulse`` connection into a SendPulse API client.
 
     Connection: login = API ID, password = API Secret, host = base URL (default
-    ``https://api.sendpulse.com``), extras ``api_key``, ``timeout``, ``max_requests_per_second``
-    and ``max_retries``. Tokens are cached, renewed early and shared by every hook in the process.
+    ``https://api.sendpulse.com``), extras ``api_key``, ``timeout``, ``max_requests_per_second``,
+    ``max_retries`` and ``allow_insecure_http``. Tokens are cached per credential, renewed early and
+    shared by every hook in the process that uses the same credential.
 
     :param sendpulse_conn_id: the Airflow connection to use.
     """
@@ -140,9 +146,18 @@ class SendPulseHook(BaseHook):
         return self.get_conn().call(method, path, params, json)
 
     def test_connection(self) -> tuple[bool, str]:
-        """Check the credentials with ``GET /user/info``; returns ``(ok, message)``."""
+        """Check the credentials as entered with ``GET /user/info``; returns ``(ok, message)``.
+
+        The token is minted afresh (never taken from the process-wide cache), so a wrong secret
+        fails even right after a good one was tested.
+        """
         try:
-            info = self.run(api.get_user_info())
+            with SendPulseClient(
+                self.get_client_config(), on_new_secret=_mask_token, token_cache=TokenCache()
+            ) as client:
+                info = client.run(api.get_user_info())
+        except SendPulseAuthError as exc:
+            return False, f"{exc}. Check the API ID and API Secret (or the static API key)."
         except (SendPulseError, ValueError) as exc:
             return False, str(exc)
         who = info.get("email") or info.get("name") or info.get("id")

@@ -32,6 +32,18 @@ def _number(extra: Mapping[str, Any], name: str, default: float) -> float:
     return number
 
 
+def _flag(extra: Mapping[str, Any], name: str) -> bool:
+    value = _extra(extra, name)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).lower()
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off"):
+        return False
+    raise ValueError(f"connection extra {name!r} must be true or false, got {value!r}")
+
+
 def base_url_from(host: str | None, schema: str | None = None, port: int | None = None) -> str | None:
     """The base URL from the connection's host (with or without scheme), schema and port."""
     host = (host or "").strip()
@@ -59,7 +71,7 @@ def client_config(
     """Build the client settings: login = API ID, password = API secret, host = base URL, extras.
 
     Extras (plain or ``extra__sendpulse__``-prefixed): ``api_key``, ``timeout``,
-    ``max_requests_per_second``, ``max_retries``.
+    ``max_requests_per_second``, ``max_retries``, ``allow_insecure_http``.
     """
     api_key = _extra(extra, "api_key")
     try:
@@ -69,8 +81,11 @@ def client_config(
                 "connection extra 'max_retries' must be a whole number >= 0, "
                 f"got {_extra(extra, 'max_retries')!r}"
             )
+        stripped = (host or "").strip()
         return ClientConfig(
             base_url=base_url_from(host, schema, port) or "",
+            scheme_assumed=bool(stripped) and "://" not in stripped and schema not in ("http", "https"),
+            allow_insecure_http=_flag(extra, "allow_insecure_http"),
             client_id=(login or "").strip() or None,
             client_secret=password or None,
             api_key=str(api_key) if api_key is not None else None,

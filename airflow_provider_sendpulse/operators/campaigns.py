@@ -348,7 +348,7 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
         self.published_campaign_url = self._url(campaign_id)
         ti.xcom_push(key=CAMPAIGN_URL_KEY, value=self.published_campaign_url)
 
-    def _url(self, campaign_id: int) -> str:
+    def _url(self, campaign_id: int) -> str | None:
         return campaign_url(campaign_id, _api_base_url(self))
 
     def _template_id(self) -> int | str:

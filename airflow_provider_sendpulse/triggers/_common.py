@@ -75,6 +75,33 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def compact(payload: dict[str, Any]) -> str:
+    """A payload in a few words for logs: scalars as they are, lists and mappings as their size.
+
+    Events carry subscriber addresses and campaigns carry their HTML body; neither belongs in a log
+    line. The cursor is left out for the same reason (it holds the ids seen last).
+    """
+    parts = []
+    for key, value in payload.items():
+        if key == "cursor":
+            continue
+        if isinstance(value, list | tuple | dict):
+            parts.append(f"{key}=<{len(value)} item{'' if len(value) == 1 else 's'}>")
+        else:
+            parts.append(f"{key}={value!r}")
+    return ", ".join(parts)
+
+
+class CompactTriggerEvent(TriggerEvent):
+    """A ``TriggerEvent`` whose text form (the triggerer logs it at INFO) is :func:`compact`."""
+
+    def __repr__(self) -> str:
+        payload = self.payload if isinstance(self.payload, dict) else {"payload": self.payload}
+        return f"TriggerEvent<{compact(payload)}>"
+
+    __str__ = __repr__
+
+
 def trigger_event(payload: dict[str, Any]) -> TriggerEvent:
-    """A ``TriggerEvent`` carrying a JSON-able payload."""
-    return TriggerEvent(payload)  # type: ignore[no-untyped-call]  # Airflow leaves it unannotated
+    """A ``TriggerEvent`` carrying a JSON-able payload, logged compactly."""
+    return CompactTriggerEvent(payload)  # type: ignore[no-untyped-call,call-arg]  # Airflow leaves it unannotated

@@ -90,7 +90,7 @@ class SendPulseCampaignTrigger(BaseTrigger):
                     result,
                     campaign_status=code,
                     status_name=status_name(code),
-                    campaign=campaign,
+                    campaign=compact_campaign(campaign),
                     message=f"campaign {self.campaign_id} is {status_name(code)} (status {code})",
                 )
                 return
@@ -99,3 +99,12 @@ class SendPulseCampaignTrigger(BaseTrigger):
 
     def _event(self, status: str, **fields: Any) -> TriggerEvent:
         return _common.trigger_event({"status": status, "campaign_id": self.campaign_id, **fields})
+
+
+def compact_campaign(campaign: dict[str, Any]) -> dict[str, Any]:
+    """A campaign without its HTML body and attachments (the event is stored and logged)."""
+    clean = dict(campaign)
+    message = clean.get("message")
+    if isinstance(message, dict):
+        clean["message"] = {key: value for key, value in message.items() if key not in ("body", "attach")}
+    return clean

@@ -239,7 +239,7 @@ def test_clients_of_one_account_share_the_token(emulator):
         a.run(api.get_user_info())
         b.run(api.get_user_info())
     assert mints(emulator) == 1
-    assert token_cache_for(cfg.account).mint_count == 1
+    assert token_cache_for(cfg.credential).mint_count == 1
 
 
 async def test_async_pagination_and_sync_pagination_agree(emulator):

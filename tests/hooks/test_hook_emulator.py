@@ -13,6 +13,7 @@ from airflow_provider_sendpulse.client import (
     CampaignSpec,
     Contact,
     DoubleOptIn,
+    SendPulseAuthError,
     SendPulseNotFoundError,
 )
 from airflow_provider_sendpulse.client.auth import token_cache_for
@@ -32,7 +33,7 @@ def hook(sendpulse_conn: str) -> SendPulseHook:
 
 
 def _token(hook: SendPulseHook) -> str:
-    cached = token_cache_for(hook.get_conn().config.account)._token
+    cached = token_cache_for(hook.get_conn().config.credential)._token
     assert cached is not None
     return cached.value
 
@@ -55,6 +56,31 @@ def test_test_connection_with_bad_secret(emulator, monkeypatch):
     assert not ok
     assert "HTTP 401" in message
     assert "nope-123" not in message
+
+
+def test_a_wrong_secret_after_a_good_one_fails_in_the_same_process(emulator, monkeypatch):
+    conn = {"conn_type": "sendpulse", "host": emulator.url, "login": DEFAULT_CLIENT_ID}
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_SENDPULSE_EDITED", json.dumps({**conn, "password": DEFAULT_CLIENT_SECRET})
+    )
+    assert SendPulseHook("sendpulse_edited").test_connection()[0]
+    assert SendPulseHook("sendpulse_edited").get_user_info()["email"]  # a token is now cached
+
+    monkeypatch.setenv("AIRFLOW_CONN_SENDPULSE_EDITED", json.dumps({**conn, "password": "wrong-secret"}))
+    ok, message = SendPulseHook("sendpulse_edited").test_connection()
+    assert not ok
+    assert "Check the API ID and API Secret" in message
+    assert "wrong-secret" not in message
+    # Not only the Test button: any hook with the wrong secret mints for itself and is refused.
+    with pytest.raises(SendPulseAuthError):
+        SendPulseHook("sendpulse_edited").get_user_info()
+
+
+def test_test_connection_mints_afresh(hook, emulator):
+    assert hook.get_user_info()["email"]
+    emulator.clear_requests()
+    assert hook.test_connection()[0]
+    assert [r["path"] for r in emulator.requests()] == ["/oauth/access_token", "/user/info"]
 
 
 def test_test_connection_with_bad_settings(emulator, monkeypatch):
@@ -140,12 +166,12 @@ def test_every_request_matches_the_vendor_openapi(hook, emulator):
     assert hook.get_balance()
     assert hook.get_user_info()["email"]
     assert isinstance(hook.call("GET", "/addressbooks", params={"limit": 5, "offset": 0}), list)
-    assert hook.test_connection()[0]
+    assert hook.get_user_info()["email"]
 
     counts = validate_all(recorder.requests, emulator.url)
     assert counts["bulk-email.yml"] >= 30
     assert counts["sms.yml"] >= 7
-    assert counts["by hand"] == 2  # the two /user/info calls (minting uses its own OAuth2Session)
+    assert counts["by hand"] == 2  # the two /user/info calls (minting uses its own session)
 
 
 async def test_async_client_requests_match_the_vendor_openapi(hook, emulator):

@@ -77,9 +77,47 @@ def test_missing_credentials_are_explained():
 
 def test_the_hook_reads_exactly_the_form_fields():
     fields = get_provider_info()["connection-types"][0]["conn-fields"]
-    assert set(fields) == {"api_key", "timeout", "max_requests_per_second", "max_retries"}
+    assert set(fields) == {
+        "api_key",
+        "timeout",
+        "max_requests_per_second",
+        "max_retries",
+        "allow_insecure_http",
+    }
     defaults = {name: spec["schema"].get("default") for name, spec in fields.items()}
     config = _config()
     assert config.timeout == defaults["timeout"]
     assert config.max_requests_per_second == defaults["max_requests_per_second"]
     assert config.max_retries == defaults["max_retries"]
+    assert config.allow_insecure_http is defaults["allow_insecure_http"]
+
+
+@pytest.mark.parametrize(
+    "host", ["http://127.0.0.1:8089", "http://127.9.9.9", "http://[::1]:8089", "http://localhost:8089"]
+)
+def test_plain_http_is_fine_on_loopback(host):
+    assert _config(host=host).base_url.startswith("http://")
+
+
+def test_plain_http_elsewhere_is_refused_and_says_how_to_allow_it():
+    with pytest.raises(ValueError, match="allow_insecure_http") as raised:
+        _config(host="http://sendpulse-proxy.internal:8080")
+    assert "secret" not in str(raised.value).replace("API secret", "")
+    config = _config({"allow_insecure_http": "true"}, host="http://sendpulse-proxy.internal:8080")
+    assert config.base_url == "http://sendpulse-proxy.internal:8080"
+    assert config.allow_insecure_http is True
+
+
+def test_allow_insecure_http_must_be_a_flag():
+    with pytest.raises(ValueError, match="'allow_insecure_http' must be true or false"):
+        _config({"allow_insecure_http": "perhaps"})
+
+
+def test_a_host_without_a_scheme_is_remembered_for_the_hint():
+    config = _config(host="127.0.0.1:8089")
+    assert config.base_url == "https://127.0.0.1:8089"
+    assert config.connection_hint == (
+        "no scheme was given, so https was assumed; for plain http write http://127.0.0.1:8089"
+    )
+    assert _config(host="https://127.0.0.1:8089").connection_hint == ""
+    assert _config(host="127.0.0.1", schema="https", port=8089).connection_hint == ""

@@ -50,7 +50,7 @@ def test_create_sends_base64_html_and_pushes_id_and_url(
     assert result["name"] == "airflow sendpulse_daily.send_campaign scheduled__2026-11-27T00:00:00+00:00"
     assert result["status"] == 13
     assert result["status_name"] == "creating (copying addresses)"
-    assert result["url"] == f"{emulator.url}/campaigns/{result['id']}"
+    assert result["url"] == f"{emulator.url}/_emulator/campaigns/{result['id']}"
     assert context["ti"].xcoms == {"campaign_id": result["id"], "campaign_url": result["url"]}
     assert context["task_state_store"].data == {"sendpulse_campaign_id": result["id"]}
     [campaign] = campaigns(emulator)

@@ -59,7 +59,7 @@ def test_dag_run_with_a_crash_after_campaign_creation(
     assert campaign["list_ids"] == [book["id"]]
 
     xcoms = result["xcoms"]
-    url = f"{emulator.url}/campaigns/{campaign['id']}"
+    url = f"{emulator.url}/_emulator/campaigns/{campaign['id']}"
     assert xcoms["create_campaign.campaign_id"] == campaign["id"]
     assert xcoms["create_campaign.campaign_url"] == url
     assert xcoms["create_campaign._link_SendPulseCampaignLink"] == url

@@ -11,12 +11,46 @@ from airflow_provider_sendpulse.links import SendPulseCampaignLink, campaign_url
 from airflow_provider_sendpulse.operators import SendPulseCreateCampaignOperator, SendPulseInputError
 
 
-def test_campaign_url_points_at_the_web_app_or_the_configured_api() -> None:
+def test_campaign_url_points_at_the_web_app_the_emulator_page_or_nowhere() -> None:
     assert campaign_url(7) == "https://login.sendpulse.com/emailservice/tasks/7/"
     assert (
         campaign_url(7, "https://api.sendpulse.com/") == "https://login.sendpulse.com/emailservice/tasks/7/"
     )
-    assert campaign_url(7, "http://127.0.0.1:9000") == "http://127.0.0.1:9000/campaigns/7"
+    assert campaign_url(7, "http://127.0.0.1:9000") == "http://127.0.0.1:9000/_emulator/campaigns/7"
+    assert campaign_url(7, "http://localhost:9000/") == "http://localhost:9000/_emulator/campaigns/7"
+    # A proxy or gateway has no web app, and its API pages need a token a browser lacks.
+    assert campaign_url(7, "https://sendpulse-proxy.example.com") is None
+
+
+def test_the_emulator_page_of_a_campaign_opens_without_a_token(emulator: Any, sendpulse_conn: str) -> None:
+    import requests
+
+    from airflow_provider_sendpulse.client.models import CampaignSpec
+    from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
+
+    hook = SendPulseHook(sendpulse_conn)
+    list_id = emulator.create_list("buyers")
+    emulator.seed_contacts(list_id, 3)
+    created = hook.create_campaign(
+        CampaignSpec(
+            sender_name="Shop",
+            sender_email="sender@example.com",
+            subject="Sale <today>",
+            body_html="<h1>Hello</h1><script>alert(1)</script>",
+            list_ids=[list_id],
+            name="Winter sale",
+        )
+    )
+    url = campaign_url(created["id"], emulator.url)
+    assert url is not None
+    page = requests.get(url, timeout=5)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert f"Campaign {created['id']}: Winter sale" in page.text
+    assert "Sale &lt;today&gt;" in page.text  # values are escaped
+    assert "<script>" not in page.text  # the body only inside the sandboxed frame, escaped
+    assert "<iframe sandbox" in page.text
+    assert requests.get(campaign_url(999, emulator.url) or "", timeout=5).status_code == 404
 
 
 def test_link_reads_the_campaign_url_xcom(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -50,7 +50,7 @@ def test_sensor_and_asset_watcher_on_real_airflow(tmp_path: Path) -> None:
         list_id = emulator.create_list("Welcome list")
         env = {
             **emulator_connection_env(url, poll_interval=2),
-            "AIRFLOW_VAR_SENDPULSE_WELCOME_LIST_ID": str(list_id),
+            "AIRFLOW_VAR_SENDPULSE_WELCOME_LIST_NAME": "Welcome list",
             "AIRFLOW_VAR_SENDPULSE_SMS_SENDER": "Acme",
             "SENDPULSE_WATCHED_LIST_ID": str(list_id),
         }

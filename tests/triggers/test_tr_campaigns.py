@@ -47,10 +47,20 @@ async def test_waits_until_sent_and_returns_statistics(emulator: EmulatorControl
     emulator.seed_contacts(list_id, 20)
     cid = create_campaign(fast_conn, list_id)
     trigger = SendPulseCampaignTrigger(campaign_id=cid, sendpulse_conn_id=fast_conn, poll_interval=0.1)
-    payload = await first_event(trigger)
+    event = await asyncio.wait_for(trigger.run().__anext__(), 30)
+    payload = event.payload
     assert payload["status"] == "sent"
     assert payload["campaign_status"] == 3
     assert payload["campaign"]["statistics"]
+    # No HTML body in the event (it is stored and logged), and a log line of ids and counts only.
+    assert "body" not in payload["campaign"]["message"]
+    assert payload["campaign"]["message"]["subject"]
+    text = repr(event)
+    assert text == str(event)
+    assert f"campaign_id={cid}" in text
+    assert "campaign=<" in text
+    assert "<html" not in text.lower()
+    assert "statistics" not in text
     assert len([r for r in emulator.requests() if r["path"] == f"/campaigns/{cid}"]) >= 2
 
 

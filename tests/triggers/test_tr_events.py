@@ -216,3 +216,24 @@ async def test_watermark_survives_a_triggerer_restart(
     reborn.asset_state_store = store  # type: ignore[assignment]
     payload = await next_event(reborn.run())
     assert [e["email"] for e in payload["events"]] == ["q2@example.com"]
+
+
+def test_a_fired_event_is_logged_as_ids_and_counts_only() -> None:
+    from airflow_provider_sendpulse.triggers._common import trigger_event
+
+    payload = {
+        "status": "success",
+        "event_type": "new_subscribers",
+        "event_params": {"list_id": 7},
+        "events": [{"email": "ann@example.com"}, {"email": "bob@example.com"}],
+        "count": 2,
+        "cursor": {"position": "2026-12-01 10:00:00", "ids": ["bob@example.com"]},
+    }
+    event = trigger_event(payload)
+    assert event.payload == payload  # downstream tasks still get everything
+    text = repr(event)
+    assert text == str(event)
+    assert text == (
+        "TriggerEvent<status='success', event_type='new_subscribers', event_params=<1 item>, "
+        "events=<2 items>, count=2>"
+    )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
 from starlette.requests import Request
 
 from ..campaigns import ACTIVE_STATUSES, CANCELED, DRAFT, QUEUED, SENDING, STATUS_EXPLAIN, Campaign
@@ -287,6 +289,45 @@ async def get_campaign(request: Request, campaign_id: str) -> dict[str, Any]:
     emulator = emulator_of(request)
     with emulator.state.lock:
         return campaign_json(emulator, _find(emulator, campaign_id), detailed=True)
+
+
+@router.get("/_emulator/campaigns/{campaign_id}", response_class=HTMLResponse)
+async def campaign_page(request: Request, campaign_id: str) -> HTMLResponse:
+    """A read-only HTML page of one campaign, for a browser (the "SendPulse campaign" extra link).
+
+    The API answer needs a token, which a browser does not have; this page is the emulator's
+    stand-in for SendPulse's web app. The campaign's HTML is shown in a sandboxed frame.
+    """
+    emulator = emulator_of(request)
+    with emulator.state.lock:
+        campaign = _find(emulator, campaign_id)
+        answer = campaign_json(emulator, campaign, detailed=True)
+        body = campaign.body
+    return HTMLResponse(render_campaign_page(answer, body))
+
+
+def render_campaign_page(answer: dict[str, Any], body: str) -> str:
+    """The page of :func:`campaign_page`: every value escaped, the body only inside a sandbox."""
+    message = answer["message"]
+    rows = [
+        ("Status", f"{answer['status']} ({answer['status_explain']})"),
+        ("Subject", message.get("subject")),
+        ("Sender", f"{message.get('sender_name')} <{message.get('sender_email')}>"),
+        ("Mailing list", message.get("list_id")),
+        ("Recipients", answer["all_email_qty"]),
+        ("Created", answer["created"]),
+        ("Send date", answer["send_date"]),
+    ]
+    rows += [(stat["explain"], stat["count"]) for stat in answer.get("statistics", [])]
+    table = "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>" for k, v in rows)
+    title = escape(f"Campaign {answer['id']}: {answer['name']}")
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<body><h1>{title}</h1><p>SendPulse emulator: a read-only view.</p>"
+        f"<table>{table}</table><h2>Message</h2>"
+        f"<iframe sandbox title='message' style='width:100%;height:30em' srcdoc=\"{escape(body)}\"></iframe>"
+        "</body></html>"
+    )
 
 
 @router.patch("/campaigns/{campaign_id}")
