@@ -29,8 +29,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The second pass runs the operator, sensor, trigger, event and hook tests against an account in Kyiv.
+KYIV_PASS := tests/operators tests/sensors tests/triggers tests/events tests/hooks
+
 test: lint typecheck
 	$(BIN)/python -m pytest
+	SENDPULSE_EMULATOR_TIMEZONE=Europe/Kyiv $(BIN)/python -m pytest -q -m "not integration and not slow" $(KYIV_PASS)
 
 # Benchmarks against the emulator (about 5 minutes); writes benchmarks/results/.
 bench: $(BENCH_STAMP)

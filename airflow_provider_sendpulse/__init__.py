@@ -14,6 +14,8 @@ DEFAULT_MAX_REQUESTS_PER_SECOND = 10.0
 DEFAULT_MAX_RETRIES = 5
 DEFAULT_POLL_INTERVAL = 300.0
 DEFAULT_CAMPAIGN_POLL_INTERVAL = 60.0
+DEFAULT_TIMEZONE = "UTC"
+"""The account time zone assumed when the connection names none."""
 
 
 def get_provider_info() -> dict[str, Any]:
@@ -144,6 +146,14 @@ def get_provider_info() -> dict[str, Any]:
                             "(a trusted network only). Loopback hosts may always use http."
                         ),
                         "schema": {"type": ["boolean", "null"], "default": False},
+                    },
+                    "timezone": {
+                        "label": "Account time zone",
+                        "description": (
+                            "IANA name of the SendPulse account's time zone (e.g. Europe/Kyiv): SendPulse "
+                            "dates are in it. Naive datetimes given to the provider are read in it."
+                        ),
+                        "schema": {"type": ["string", "null"], "default": DEFAULT_TIMEZONE},
                     },
                 },
             }

@@ -20,10 +20,15 @@ os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 # A Fernet key, as every Airflow deployment has one: the event sensor seals its delivered batch with it.
 os.environ.setdefault("AIRFLOW__CORE__FERNET_KEY", "jLiGbh53yXtDhQvs3wOUhyqq0yGj6oJKCNXKJkR6W8o=")
 
+from account_zone import EMULATOR_TIMEZONE, emulator_connection
+from wire_audit import WireAudit
+
 from airflow_provider_sendpulse.client.auth import reset_token_caches
 from airflow_provider_sendpulse.client.ratelimit import reset_rate_limiters
 from airflow_provider_sendpulse.emulator import run_emulator
-from airflow_provider_sendpulse.emulator.control import EmulatorControl, airflow_connection
+from airflow_provider_sendpulse.emulator.app import Emulator
+from airflow_provider_sendpulse.emulator.control import EmulatorControl
+from airflow_provider_sendpulse.emulator.frontdoor import RequestLog
 from airflow_provider_sendpulse.sensors import cursor_store
 from airflow_provider_sendpulse.sensors.cursor_store import SensorState
 
@@ -31,7 +36,7 @@ from airflow_provider_sendpulse.sensors.cursor_store import SensorState
 @pytest.fixture(scope="session")
 def emulator_url() -> Iterator[str]:
     """Base URL of a session-wide emulator with the rate limit and the campaign limits off."""
-    with run_emulator(rate_limit=0, campaign_limits=False) as url:
+    with run_emulator(rate_limit=0, campaign_limits=False, timezone=EMULATOR_TIMEZONE) as url:
         yield url
 
 
@@ -51,7 +56,7 @@ def emulator(_emulator_control: EmulatorControl) -> EmulatorControl:
 @pytest.fixture
 def sendpulse_conn(emulator: EmulatorControl, monkeypatch: pytest.MonkeyPatch) -> str:
     """An Airflow connection `sendpulse_default` pointing at the emulator with the default credentials."""
-    monkeypatch.setenv("AIRFLOW_CONN_SENDPULSE_DEFAULT", json.dumps(airflow_connection(emulator.url)))
+    monkeypatch.setenv("AIRFLOW_CONN_SENDPULSE_DEFAULT", json.dumps(emulator_connection(emulator.url)))
     return "sendpulse_default"
 
 
@@ -116,3 +121,68 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "stress" in item.keywords:
             item.add_marker(skip)
+
+
+# --- the wire-format audit -----------------------------------------------------------------------
+# Every in-process emulator records request bodies. Its request log is collected whenever it is cleared
+# and after every test, and checked (tests/wire_audit.py) after the test, outside its timing. The
+# emulator's own tests send malformed requests on purpose and are not audited.
+
+WIRE_AUDIT = WireAudit()
+_EMULATORS: list[Emulator] = []
+_current_test: list[str] = ["(session)"]
+_exempt: list[bool] = [False]
+_pending: list[dict[str, Any]] = []
+_original_init = Emulator.__init__
+_original_clear = RequestLog.clear
+
+
+def _collect(log: RequestLog) -> None:
+    if not _exempt[0] and not _current_test[0].startswith("tests/emulator/"):
+        _pending.extend(log.entries())
+
+
+def _recording_init(self: Emulator, *args: Any, **kwargs: Any) -> None:
+    _original_init(self, *args, **kwargs)
+    self.initial_config.record_bodies = True
+    self.config.record_bodies = True
+    _EMULATORS.append(self)
+
+
+def _collecting_clear(self: RequestLog) -> None:
+    _collect(self)
+    _original_clear(self)
+
+
+Emulator.__init__ = _recording_init  # type: ignore[method-assign]
+RequestLog.clear = _collecting_clear  # type: ignore[method-assign]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    """Attribute requests to the test that sends them (``wire_exempt`` tests send bad ones on purpose)."""
+    _current_test[0] = item.nodeid
+    _exempt[0] = item.get_closest_marker("wire_exempt") is not None
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Fail the test whose requests break SendPulse's wire conventions, naming request and rule."""
+    try:
+        return (yield)
+    finally:
+        for emulator in _EMULATORS:
+            emulator.requests.clear()
+        entries = list(_pending)
+        _pending.clear()
+        found = list(dict.fromkeys(WIRE_AUDIT.audit(entries)))
+        if found:
+            shown = "\n  ".join(found[:20])
+            raise AssertionError(f"{len(found)} request(s) break SendPulse's wire conventions:\n  {shown}")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Report how much of the wire the audit saw."""
+    if WIRE_AUDIT.requests:
+        terminalreporter.write_line(WIRE_AUDIT.summary())

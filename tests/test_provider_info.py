@@ -14,7 +14,14 @@ import pytest
 
 from airflow_provider_sendpulse import get_provider_info
 
-EXTRA_FIELDS = {"api_key", "timeout", "max_requests_per_second", "max_retries", "allow_insecure_http"}
+EXTRA_FIELDS = {
+    "api_key",
+    "timeout",
+    "max_requests_per_second",
+    "max_retries",
+    "allow_insecure_http",
+    "timezone",
+}
 
 
 def test_package_name_matches_distribution() -> None:
@@ -106,6 +113,16 @@ def test_connection_form_as_the_ui_sees_it(tmp_path: Path) -> None:
     assert float(extras["max_requests_per_second"]["value"]) == 10
     assert extras["allow_insecure_http"]["schema"]["type"] == ["boolean", "null"]
     assert extras["allow_insecure_http"]["value"] in (False, "False", "false")
+    assert extras["timezone"]["value"] == "UTC"
+
+
+def test_fallback_form_for_airflow_3_1_has_the_time_zone() -> None:
+    pytest.importorskip("flask_appbuilder", reason="the connection form widgets need flask_appbuilder")
+    from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
+
+    widgets = SendPulseHook.get_connection_form_widgets()
+    assert set(widgets) == EXTRA_FIELDS
+    assert widgets["timezone"].kwargs["default"] == "UTC"
 
 
 @pytest.mark.parametrize("name", sorted(EXTRA_FIELDS))

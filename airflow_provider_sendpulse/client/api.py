@@ -8,7 +8,6 @@ Each builder returns a :class:`Call`: what to send and how to read the answer. B
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +23,7 @@ from airflow_provider_sendpulse.client.models import (
     CampaignSpec,
     Contact,
     DoubleOptIn,
-    format_datetime,
+    as_moment,
 )
 
 T = TypeVar("T")
@@ -291,9 +290,9 @@ def list_contacts(
             raise ValueError("order must be 'asc' or 'desc'")
         params["order"] = order
     if active is True:
-        params["active"] = "true"
+        params["active"] = True
     elif active is False:
-        params["not_active"] = "true"
+        params["not_active"] = True
     return Call("GET", f"/addressbooks/{int(list_id)}/emails", params, None, _as_list)
 
 
@@ -331,22 +330,26 @@ def list_campaigns(
     return Call("GET", "/campaigns", params, None, _as_list)
 
 
-def edit_campaign(
-    campaign_id: int,
-    *,
-    name: str | None = None,
-    subject: str | None = None,
-    send_date: str | datetime | None = None,
-    body_html: str | None = None,
-) -> Call[None]:
-    """``PATCH /campaigns/{id}``: change a scheduled campaign."""
-    body: dict[str, Any] = {
-        "name": name,
-        "subject": subject,
-        "send_date": None if send_date is None else format_datetime(send_date),
-        "body": None if body_html is None else _b64(body_html),
-    }
-    body = {k: v for k, v in body.items() if v is not None}
+EDITABLE_CAMPAIGN_FIELDS = ("name", "subject", "sender_name", "sender_email", "template_id", "send_date")
+"""What ``PATCH /campaigns/{id}`` changes (vendor spec and docs); SendPulse ignores anything else."""
+
+
+def edit_campaign(campaign_id: int, **changes: Any) -> Call[None]:
+    """``PATCH /campaigns/{id}``: change a scheduled campaign.
+
+    Only :data:`EDITABLE_CAMPAIGN_FIELDS` can be changed: SendPulse silently ignores other fields (such
+    as the HTML body), so an edit would report success and change nothing; they are refused here.
+    ``send_date`` is a datetime (naive = account time) or a date string.
+    """
+    unknown = sorted(set(changes) - set(EDITABLE_CAMPAIGN_FIELDS))
+    if unknown:
+        raise ValueError(
+            f"cannot edit campaign field {unknown[0]!r}: SendPulse edits only "
+            f"{', '.join(EDITABLE_CAMPAIGN_FIELDS)} (create a new campaign to change the content)"
+        )
+    body: dict[str, Any] = {k: v for k, v in changes.items() if v is not None}
+    if "send_date" in body:
+        body["send_date"] = as_moment(body["send_date"], "send_date")
     if not body:
         raise ValueError("nothing to change")
     return Call("PATCH", f"/campaigns/{int(campaign_id)}", None, body, _none)
@@ -420,7 +423,7 @@ def _sms_extras(
 ) -> dict[str, Any]:
     extras: dict[str, Any] = {}
     if date is not None:
-        extras["date"] = format_datetime(date)
+        extras["date"] = as_moment(date, "date")
     if route is not None:
         extras["route"] = dict(route)
     if emulate is not None:
@@ -483,8 +486,8 @@ def _sms_info(what: str) -> Callable[[Any], dict[str, Any]]:
 
 
 def list_sms_campaigns(date_from: str | datetime, date_to: str | datetime) -> Call[list[dict[str, Any]]]:
-    """``GET /sms/campaigns/list``: SMS campaigns created in a date window."""
-    params = {"dateFrom": format_datetime(date_from), "dateTo": format_datetime(date_to)}
+    """``GET /sms/campaigns/list``: SMS campaigns created in a date window (inclusive, account time)."""
+    params = {"dateFrom": as_moment(date_from, "date_from"), "dateTo": as_moment(date_to, "date_to")}
     return Call("GET", "/sms/campaigns/list", params, None, _as_list)
 
 
@@ -506,9 +509,7 @@ def sms_cost(
     if list_id is not None:
         params["addressBookId"] = int(list_id)
     else:
-        # A JSON array in one parameter, as SendPulse's own client sends it: a repeated key
-        # would reach a PHP backend as its last value only.
-        params["phones"] = json.dumps(_phones(phones or []))
+        params["phones"] = _phones(phones or [])  # phones[]=...: an array, as PHP reads it
     return Call("GET", "/sms/campaigns/cost", params, None, _sms_cost)
 
 

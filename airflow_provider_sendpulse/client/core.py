@@ -16,12 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from airflow_provider_sendpulse import (
     DEFAULT_BASE_URL,
     DEFAULT_MAX_REQUESTS_PER_SECOND,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    DEFAULT_TIMEZONE,
     __version__,
 )
 from airflow_provider_sendpulse.client.api import TOKEN_PATH, Call
@@ -45,6 +47,7 @@ from airflow_provider_sendpulse.client.errors import (
 from airflow_provider_sendpulse.client.ratelimit import RateLimiter, rate_limiter_for
 from airflow_provider_sendpulse.client.retry import RetryPolicy
 from airflow_provider_sendpulse.client.transport import RawResponse, Request
+from airflow_provider_sendpulse.client.wire import account_zone, encode_query, render_dates
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +106,8 @@ class ClientConfig:
     refused for hosts other than loopback unless ``allow_insecure_http`` is set: the API secret and
     tokens would cross the network unencrypted. ``scheme_assumed`` records that the base URL was
     given without a scheme (network errors then carry a hint).
+    ``timezone`` is the account's IANA time zone: SendPulse's dates are in it, so every date sent is
+    converted to it.
     """
 
     base_url: str = DEFAULT_BASE_URL
@@ -116,6 +121,7 @@ class ClientConfig:
     retry_max_wait: float = 30.0
     allow_insecure_http: bool = False
     scheme_assumed: bool = False
+    timezone: str = DEFAULT_TIMEZONE
 
     def __post_init__(self) -> None:
         if self.base_url and "://" not in self.base_url.strip():
@@ -129,6 +135,7 @@ class ClientConfig:
                 "secret would cross the network unencrypted. Use https://, or set the connection extra "
                 '"allow_insecure_http": true if the network path is trusted'
             )
+        object.__setattr__(self, "timezone", account_zone(self.timezone).key)
         if not self.api_key and not (self.client_id and self.client_secret):
             raise ValueError("SendPulse needs an API key, or both an API ID and an API secret")
         if self.timeout <= 0:
@@ -167,6 +174,11 @@ class ClientConfig:
     def token_url(self) -> str:
         """Where tokens are minted."""
         return self.base_url + TOKEN_PATH
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The account's time zone."""
+        return account_zone(self.timezone)
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -315,12 +327,13 @@ class ClientCore:
             self._on_new_secret(token)
 
     def request(self, call: Call[Any], token: str) -> Request:
-        """The HTTP request for ``call`` carrying ``token``."""
+        """The HTTP request for ``call`` carrying ``token``: dates in the account zone, PHP-style query."""
+        zone = self.config.zone
         return Request(
             call.method,
             self.config.base_url + call.path,
-            call.params,
-            call.json,
+            encode_query(render_dates(call.params, zone)),
+            render_dates(call.json, zone),
             {
                 "Authorization": f"Bearer {token}",
                 "Accept": "application/json",

@@ -11,12 +11,21 @@ from typing import Any
 
 MAX_CAMPAIGN_LISTS = 10
 MAX_CAMPAIGN_ATTACHMENTS = 5
-SENDPULSE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-def format_datetime(value: str | datetime) -> str:
-    """Render a datetime the way SendPulse reads it (``YYYY-MM-DD HH:MM:SS``); strings pass through."""
-    return value if isinstance(value, str) else value.strftime(SENDPULSE_DATETIME_FORMAT)
+def as_moment(value: str | datetime, field: str) -> datetime:
+    """A date to send as a datetime (aware, or naive = account time); the client renders it.
+
+    Strings are ``YYYY-MM-DD HH:MM:SS`` (account time) or ISO 8601, with or without an offset.
+    """
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"{field}: {value!r} is not a date; use 'YYYY-MM-DD HH:MM:SS' or ISO 8601")
 
 
 @dataclass(frozen=True)
@@ -72,7 +81,7 @@ class DoubleOptIn:
             "message_lang": self.message_lang,
         }
         if self.template_id is not None:
-            data["template_id"] = self.template_id
+            data["template_id"] = str(self.template_id)  # validated as a string (template_id.string)
         return data
 
 
@@ -116,7 +125,7 @@ class CampaignSpec:
             raise ValueError(f"at most {MAX_CAMPAIGN_ATTACHMENTS} attachments per campaign")
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``POST /campaigns`` body (HTML is base64-encoded, as SendPulse requires)."""
+        """The ``POST /campaigns`` body (HTML base64-encoded; ``send_date`` a datetime the client renders)."""
         body: dict[str, Any] = {
             "sender_name": self.sender_name,
             "sender_email": self.sender_email,
@@ -133,7 +142,7 @@ class CampaignSpec:
             body["template_id"] = self.template_id
         optional: dict[str, Any] = {
             "name": self.name,
-            "send_date": None if self.send_date is None else format_datetime(self.send_date),
+            "send_date": None if self.send_date is None else as_moment(self.send_date, "send_date"),
             "attachments": dict(self.attachments) if self.attachments else None,
             "type": "draft" if self.draft else None,
             "is_test": self.is_test,

@@ -24,6 +24,7 @@ import requests
 import urllib3.exceptions
 
 from airflow_provider_sendpulse.client.errors import SendPulseConnectionError, SendPulseTLSError
+from airflow_provider_sendpulse.client.wire import QueryPairs
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Request:
 
     method: str
     url: str
-    params: Mapping[str, Any] | None
+    params: QueryPairs | None
     json: Any | None
     headers: Mapping[str, str]
 
@@ -243,7 +244,7 @@ class AsyncTransport:
             response = await client.request(
                 request.method,
                 request.url,
-                params=_httpx_params(request.params),
+                params=request.params,
                 json=request.json,
                 headers=dict(request.headers),
                 timeout=self.timeout,
@@ -260,16 +261,3 @@ class AsyncTransport:
         if self._owns_client and self._client is not None:
             await self._client.aclose()
             self._client = None
-
-
-def _httpx_params(
-    params: Mapping[str, Any] | None,
-) -> list[tuple[str, str | int | float | bool | None]] | None:
-    # requests and httpx encode lists the same (repeated keys); spell it out so both agree exactly.
-    if params is None:
-        return None
-    pairs: list[tuple[str, str | int | float | bool | None]] = []
-    for key, value in params.items():
-        for item in value if isinstance(value, list | tuple) else [value]:
-            pairs.append((key, str(item)))
-    return pairs

@@ -31,7 +31,7 @@ Admin API (no auth; ``EmulatorControl`` wraps it):
   path segment, ``**`` across segments; ``times: null`` = forever.
 - ``GET /_emulator/tokens`` -- every access token minted since the last reset, expired ones included.
 - ``GET|POST /_emulator/config`` -- ``rate_limit`` (0 = off), ``token_ttl``, ``campaign_step_seconds``,
-  ``campaign_limits``.
+  ``campaign_limits``, ``timezone`` (the account's IANA zone: dates are read and written in it).
 - ``POST /_emulator/lists`` ``{"name"}`` -- create a list; ``POST /_emulator/seed`` ``{"list_id", "count",
   "prefix", "variables"}`` -- append active contacts ``<prefix><n>@example.com`` in bulk.
 

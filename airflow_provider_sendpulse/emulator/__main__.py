@@ -53,13 +53,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--seed", type=int, default=defaults.DEFAULT_SEED, help="seed of generated statistics"
     )
+    parser.add_argument(
+        "--timezone",
+        default=defaults.DEFAULT_TIMEZONE,
+        help="the account's IANA time zone: every date the API reads and writes is in it",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Parse arguments and serve until interrupted."""
-    args = build_parser().parse_args(argv)
-    config = EmulatorConfig(
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = _config(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    print(f"SendPulse emulator on http://{args.host}:{args.port} (admin API: /_emulator/state)", flush=True)
+    uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="warning", lifespan="off")
+
+
+def _config(args: argparse.Namespace) -> EmulatorConfig:
+    return EmulatorConfig(
         client_id=args.client_id,
         client_secret=args.client_secret,
         api_key=args.api_key or None,
@@ -68,9 +83,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         campaign_step_seconds=args.campaign_step_seconds,
         campaign_limits=args.campaign_limits,
         seed=args.seed,
+        timezone=args.timezone,
     )
-    print(f"SendPulse emulator on http://{args.host}:{args.port} (admin API: /_emulator/state)", flush=True)
-    uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="warning", lifespan="off")
 
 
 if __name__ == "__main__":

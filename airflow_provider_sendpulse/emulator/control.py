@@ -14,7 +14,7 @@ def airflow_connection(base_url: str, **extra: Any) -> dict[str, Any]:
     """An Airflow ``sendpulse`` connection to the emulator with its default credentials.
 
     JSON-dump it into ``AIRFLOW_CONN_<ID>`` to point DAGs at the emulator; ``extra`` adds connection
-    extras (``timeout``, ``max_requests_per_second``, ``max_retries``, ...).
+    extras (``timeout``, ``max_requests_per_second``, ``max_retries``, ``timezone``, ...).
     """
     connection: dict[str, Any] = {
         "conn_type": "sendpulse",
@@ -139,13 +139,18 @@ class EmulatorControl(CrmControl):
         token_ttl: int | None = None,
         campaign_step_seconds: float | None = None,
         campaign_limits: bool | None = None,
+        timezone: str | None = None,
     ) -> dict[str, Any]:
-        """Change runtime settings (None leaves one unchanged; `rate_limit=0` switches the limit off)."""
+        """Change runtime settings (None leaves one unchanged; `rate_limit=0` switches the limit off).
+
+        `timezone` is the account's IANA time zone: dates the API reads and writes are in it.
+        """
         changes = {
             "rate_limit": rate_limit,
             "token_ttl": token_ttl,
             "campaign_step_seconds": campaign_step_seconds,
             "campaign_limits": campaign_limits,
+            "timezone": timezone,
         }
         result: dict[str, Any] = self._call(
             "POST", "/config", json={k: v for k, v in changes.items() if v is not None}

@@ -34,7 +34,19 @@ _SLASHES = re.compile(r"/{2,}")
 class LogEntry:
     """One received request; `status` is filled in when the answer starts (None if none was sent)."""
 
-    __slots__ = ("account", "dropped", "fault", "method", "path", "query", "status", "time")
+    __slots__ = (
+        "account",
+        "body",
+        "body_length",
+        "content_type",
+        "dropped",
+        "fault",
+        "method",
+        "path",
+        "query",
+        "status",
+        "time",
+    )
 
     def __init__(self, method: str, path: str, query: str, time: float) -> None:
         self.method = method
@@ -45,6 +57,9 @@ class LogEntry:
         self.account: str | None = None
         self.fault = False
         self.dropped = False
+        self.body: bytearray | None = None
+        self.body_length = 0
+        self.content_type: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The entry as the admin API shows it."""
@@ -60,6 +75,10 @@ class LogEntry:
             entry["fault"] = True
         if self.dropped:
             entry["dropped"] = True
+        # Only a body read whole: a request answered before its route ran (a fault, 401, 429) was not read.
+        if self.body is not None and len(self.body) == self.body_length:
+            entry["body"] = self.body.decode("utf-8", "replace")
+            entry["content_type"] = self.content_type
         return entry
 
 
@@ -148,6 +167,25 @@ async def drop_connection(send: Send) -> None:
     await asyncio.sleep(0)
 
 
+def _recording(receive: Receive, entry: LogEntry, scope: Scope) -> Receive:
+    """`receive` that also keeps the request body (and its content type) in the log entry."""
+    entry.body = bytearray()
+    headers = dict(scope.get("headers", []))
+    entry.content_type = headers[b"content-type"].decode("latin-1") if b"content-type" in headers else None
+    try:
+        entry.body_length = int(headers.get(b"content-length", b"0"))
+    except ValueError:
+        entry.body_length = -1
+
+    async def wrapped() -> Message:
+        message = await receive()
+        if message["type"] == "http.request" and entry.body is not None:
+            entry.body.extend(message.get("body", b""))
+        return message
+
+    return wrapped
+
+
 def bearer_token(scope: Scope) -> str | None:
     """The token of an `Authorization: Bearer <token>` header."""
     for name, value in scope.get("headers", []):
@@ -200,6 +238,8 @@ class FrontDoor:
             emulator.state.clock.now(),
         )
         emulator.requests.append(entry)
+        if emulator.config.record_bodies and path != TOKEN_PATH:  # token requests carry the credentials
+            receive = _recording(receive, entry, scope)
 
         fault = emulator.faults.take(scope["method"], path)
         if fault is not None:

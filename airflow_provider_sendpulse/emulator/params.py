@@ -1,13 +1,17 @@
 """Reading request arguments the way SendPulse does, with its validation wording.
 
-Arguments come from the query string, a JSON body or a form body. The official Python client sends GET
-arguments as one raw JSON document in the query string and JSON-encodes list arguments (`emails`,
-`phones`) a second time inside the body; both are accepted.
+Arguments come from the query string, a JSON body or a form body. Query strings and forms are read the
+way PHP reads them (SendPulse's backend is PHP/Laravel): a repeated bare key keeps only its last value,
+`key[]=a&key[]=b` and `key[0]=a&key[1]=b` are arrays, `key[sub]=v` is an object. Booleans follow
+Laravel's `boolean` rule: true, false, 1, 0, "1" and "0"; the text "true" is refused. The official
+Python client sends GET arguments as one raw JSON document in the query string and JSON-encodes list
+arguments (`emails`, `phones`) a second time inside the body; both are accepted.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -31,16 +35,49 @@ def query_args(request: Request) -> dict[str, Any]:
             data = None
         if isinstance(data, dict):
             return {k: v for k, v in data.items() if v is not None}
+    return php_parse(parse_qsl(raw, keep_blank_values=True))
+
+
+_BRACKETS = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
+
+
+def php_parse(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Decoded `key=value` pairs into arguments, as PHP builds `$_GET` / `$_POST`.
+
+    A bare key repeated keeps its last value; `key[]` appends to an array; `key[0]`, `key[1]` fill an
+    array by index; `key[name]` makes an object; brackets nest (`a[b][]`). Indexed arrays come back as
+    lists in index order.
+    """
     args: dict[str, Any] = {}
-    for key, value in parse_qsl(raw, keep_blank_values=True):
-        if key.endswith("[]"):
-            args.setdefault(key[:-2], []).append(value)
-        elif key in args:
-            previous = args[key]
-            args[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
-        else:
+    for key, value in pairs:
+        match = _BRACKETS.match(key)
+        if match is None:
             args[key] = value
-    return args
+            continue
+        name, rest = match.group(1), match.group(2)
+        parts = rest[1:-1].split("][")
+        target: dict[str, Any] = args
+        slot: str = name
+        for part in parts:
+            current = target.get(slot)
+            if not isinstance(current, dict):
+                current = {}
+                target[slot] = current
+            target = current
+            slot = str(len(current)) if part == "" else part
+        target[slot] = value
+    return {k: _lists(v) for k, v in args.items()}
+
+
+def _lists(value: Any) -> Any:
+    """Objects whose keys are all 0..n-1 (PHP's indexed arrays) as lists, recursively."""
+    if not isinstance(value, dict):
+        return value
+    items = {k: _lists(v) for k, v in value.items()}
+    keys = list(items)
+    if keys and all(k.isdigit() for k in keys) and sorted(int(k) for k in keys) == list(range(len(keys))):
+        return [items[str(i)] for i in range(len(keys))]
+    return items
 
 
 async def body_args(request: Request) -> dict[str, Any]:
@@ -59,13 +96,7 @@ async def body_args(request: Request) -> dict[str, Any]:
 
 
 def _form(raw: bytes) -> dict[str, Any]:
-    args: dict[str, Any] = {}
-    for key, value in parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True):
-        if key.endswith("[]"):
-            args.setdefault(key[:-2], []).append(value)
-        else:
-            args[key] = value
-    return args
+    return php_parse(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
 
 
 def _missing(name: str) -> ApiError:
@@ -119,7 +150,11 @@ def get_str(args: dict[str, Any], name: str, *, default: Any = _MISSING, allow_e
 
 
 def get_bool(args: dict[str, Any], name: str, *, default: Any = None, wording: str = "is invalid") -> Any:
-    """A boolean argument (true/false, 1/0, yes/no as strings too)."""
+    """A boolean argument under Laravel's `boolean` rule: true, false, 1, 0, "1", "0".
+
+    The text "true" or "false" (what a query string carries when a client writes a boolean as text)
+    is refused, as SendPulse refuses it.
+    """
     value = args.get(name, _MISSING)
     if value is _MISSING or value is None or value == "":
         return default
@@ -127,8 +162,8 @@ def get_bool(args: dict[str, Any], name: str, *, default: Any = None, wording: s
         return value
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
-    if isinstance(value, str) and value.lower() in ("true", "1", "yes", "false", "0", "no"):
-        return value.lower() in ("true", "1", "yes")
+    if isinstance(value, str) and value in ("1", "0"):
+        return value == "1"
     raise invalid(f"Argument {name} {wording}")
 
 

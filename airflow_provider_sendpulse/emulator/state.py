@@ -10,8 +10,9 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .campaigns import Campaign
 from .config import EmulatorConfig
@@ -21,14 +22,14 @@ from .crm import CrmState
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-def format_date(ts: float) -> str:
-    """Epoch seconds as SendPulse writes dates (`YYYY-MM-DD HH:MM:SS`, UTC in the emulator)."""
-    return datetime.fromtimestamp(ts, UTC).strftime(DATE_FORMAT)
+def format_date(ts: float, zone: ZoneInfo) -> str:
+    """Epoch seconds as SendPulse writes dates: `YYYY-MM-DD HH:MM:SS` in the account's time zone."""
+    return datetime.fromtimestamp(ts, zone).strftime(DATE_FORMAT)
 
 
-def parse_date(text: str) -> float:
-    """A SendPulse date string as epoch seconds; ValueError when malformed."""
-    return datetime.strptime(text, DATE_FORMAT).replace(tzinfo=UTC).timestamp()
+def parse_date(text: str, zone: ZoneInfo) -> float:
+    """A SendPulse date string (account time) as epoch seconds; ValueError when malformed."""
+    return datetime.strptime(text, DATE_FORMAT).replace(tzinfo=zone).timestamp()
 
 
 class Clock:
@@ -131,6 +132,16 @@ class EmulatorState:
             body = "PGgxPkhlbGxvIHt7bmFtZX19PC9oMT4="  # "<h1>Hello {{name}}</h1>"
             self.add_template(name, body, lang, owner="sendpulse", now=now)
 
+    # dates -----------------------------------------------------------------------------------------
+
+    def format_date(self, ts: float) -> str:
+        """Epoch seconds as this account writes dates (in its time zone)."""
+        return format_date(ts, self.config.zone)
+
+    def parse_date(self, text: str) -> float:
+        """A date string in this account's time zone as epoch seconds; ValueError when malformed."""
+        return parse_date(text, self.config.zone)
+
     # ids -------------------------------------------------------------------------------------------
 
     def new_list_id(self) -> int:
@@ -213,7 +224,7 @@ class EmulatorState:
             entry: dict[str, Any] = {
                 "id": book.id,
                 "name": book.name,
-                "creationdate": format_date(book.created),
+                "creationdate": self.format_date(book.created),
                 "total": len(store),
                 "active": store.count_active(),
                 "variables": dict(book.variable_types),
@@ -228,7 +239,7 @@ class EmulatorState:
                     {
                         "email": contact.email,
                         "status": contact.status,
-                        "add_date": format_date(contact.added),
+                        "add_date": self.format_date(contact.added),
                         "variables": dict(contact.variables),
                     }
                 )
@@ -240,8 +251,8 @@ class EmulatorState:
                 "status": c.status(now, step),
                 "list_ids": c.list_ids,
                 "recipients": c.recipients,
-                "created": format_date(c.created),
-                "send_date": format_date(c.send_date) if c.send_date else None,
+                "created": self.format_date(c.created),
+                "send_date": self.format_date(c.send_date) if c.send_date else None,
             }
             for c in self.campaigns.values()
         ]
@@ -252,7 +263,7 @@ class EmulatorState:
                 "body": s.body,
                 "address_book_id": s.address_book_id,
                 "phones": s.phones,
-                "send_date": format_date(s.send_date),
+                "send_date": self.format_date(s.send_date),
                 "canceled": s.canceled,
             }
             for s in self.sms_campaigns.values()

@@ -20,10 +20,8 @@ DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 BEGINNING = "2000-01-01 00:00:00"
 
 LOOKBACK = timedelta(days=30)
-"""A first poll that finds no campaign this far back takes now minus this as its position."""
-
-AHEAD = timedelta(days=2)
-"""How far past the local UTC clock the window reaches: SendPulse dates are in the account's zone."""
+"""A first poll that finds no campaign this far back takes now minus this as its position (rendered in
+UTC: against thirty days, the account zone's offset does not matter)."""
 
 _DATE_KEYS = ("date_created", "created", "date")
 
@@ -82,12 +80,6 @@ class NewSmsCampaignSource(EventSource):
         return Poll(events, self.new_cursor(position=newest, ids=ids))
 
     def _window(self, since: str) -> api.Call[list[dict[str, Any]]]:
-        until = (max(self.clock(), _parse(since)) + AHEAD).strftime(DATE_FORMAT)
-        return api.list_sms_campaigns(since, until)
-
-
-def _parse(text: str) -> datetime:
-    try:
-        return datetime.strptime(text, DATE_FORMAT).replace(tzinfo=UTC)
-    except ValueError:
-        return datetime.now(UTC)
+        # `since` is a creation date SendPulse gave (account time); the end is now, an aware datetime
+        # the client renders in the account's zone, so the window ends exactly at the account's now.
+        return api.list_sms_campaigns(since, self.clock().replace(microsecond=0))

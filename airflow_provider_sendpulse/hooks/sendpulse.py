@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import islice
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import httpx
 from airflow.providers.common.compat.sdk import mask_secret
@@ -52,13 +53,28 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
+def _zone_note(info: Mapping[str, Any], configured: str) -> str:
+    """The time-zone part of the Test message: the zone SendPulse reports against the connection's."""
+    reported = info.get("timezone") or info.get("time_zone")
+    if not isinstance(reported, str) or not reported.strip():
+        return f"time zone {configured} (from the connection; SendPulse did not report one)"
+    reported = reported.strip()
+    if reported == configured:
+        return f"account time zone {reported}"
+    return (
+        f"SendPulse reports the account time zone {reported!r} but the connection's 'timezone' extra "
+        f"is {configured!r}: set it to {reported!r} so dates are sent in account time"
+    )
+
+
 class SendPulseHook(BaseHook):
     """Turn an Airflow ``sendpulse`` connection into a SendPulse API client.
 
     Connection: login = API ID, password = API Secret, host = base URL (default
     ``https://api.sendpulse.com``), extras ``api_key``, ``timeout``, ``max_requests_per_second``,
-    ``max_retries`` and ``allow_insecure_http``. Tokens are cached per credential, renewed early and
-    shared by every hook in the process that uses the same credential.
+    ``max_retries``, ``allow_insecure_http`` and ``timezone`` (the account's IANA zone, default UTC:
+    SendPulse's dates are in it). Tokens are cached per credential, renewed early and shared by every
+    hook in the process that uses the same credential.
 
     :param sendpulse_conn_id: the Airflow connection to use.
     """
@@ -131,6 +147,11 @@ class SendPulseHook(BaseHook):
         config = await self.aget_client_config()
         return AsyncSendPulseClient(config, on_new_secret=_mask_token, http_client=http_client)
 
+    @property
+    def account_zone(self) -> ZoneInfo:
+        """The account's time zone (the connection's ``timezone`` extra, default UTC)."""
+        return self.get_conn().config.zone
+
     def run(self, call: Call[T]) -> T:
         """Send one :mod:`~airflow_provider_sendpulse.client.api` call."""
         return self.get_conn().run(call)
@@ -149,7 +170,9 @@ class SendPulseHook(BaseHook):
         """Check the credentials as entered with ``GET /user/info``; returns ``(ok, message)``.
 
         The token is minted afresh (never taken from the process-wide cache), so a wrong secret
-        fails even right after a good one was tested.
+        fails even right after a good one was tested. The message also names the account's time zone
+        as SendPulse reports it (when it does) next to the connection's ``timezone`` setting, so a
+        mismatch is seen before dates go wrong.
         """
         try:
             with SendPulseClient(
@@ -161,7 +184,8 @@ class SendPulseHook(BaseHook):
         except (SendPulseError, ValueError) as exc:
             return False, str(exc)
         who = info.get("email") or info.get("name") or info.get("id")
-        return True, f"Connected to SendPulse{f' as {who}' if who else ''}"
+        zone = _zone_note(info, client.config.timezone)
+        return True, f"Connected to SendPulse{f' as {who}' if who else ''}; {zone}"
 
     # --- mailing lists --------------------------------------------------------------------
 
@@ -281,21 +305,13 @@ class SendPulseHook(BaseHook):
         """The newest campaign named exactly ``name``, or None."""
         return next((item for item in self.iter_campaigns() if item.get("name") == name), None)
 
-    def edit_campaign(
-        self,
-        campaign_id: int,
-        *,
-        name: str | None = None,
-        subject: str | None = None,
-        send_date: str | datetime | None = None,
-        body_html: str | None = None,
-    ) -> None:
-        """Change a scheduled campaign."""
-        self.run(
-            api.edit_campaign(
-                campaign_id, name=name, subject=subject, send_date=send_date, body_html=body_html
-            )
-        )
+    def edit_campaign(self, campaign_id: int, **changes: Any) -> None:
+        """Change a scheduled campaign: ``name``, ``subject``, ``sender_name``, ``sender_email``,
+        ``template_id`` or ``send_date`` (a datetime; naive means account time).
+
+        Other fields raise ValueError: SendPulse ignores them, so the edit would change nothing.
+        """
+        self.run(api.edit_campaign(campaign_id, **changes))
 
     def cancel_campaign(self, campaign_id: int) -> None:
         """Cancel a scheduled campaign."""
@@ -372,7 +388,7 @@ class SendPulseHook(BaseHook):
         return self.run(api.get_sms_campaign(campaign_id))
 
     def list_sms_campaigns(self, date_from: str | datetime, date_to: str | datetime) -> list[dict[str, Any]]:
-        """SMS campaigns created within a date window."""
+        """SMS campaigns created within a date window (inclusive; naive datetimes are account time)."""
         return self.run(api.list_sms_campaigns(date_from, date_to))
 
     def cancel_sms_campaign(self, campaign_id: int) -> None:

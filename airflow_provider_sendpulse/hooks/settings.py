@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from airflow_provider_sendpulse import DEFAULT_MAX_REQUESTS_PER_SECOND, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from airflow_provider_sendpulse import (
+    DEFAULT_MAX_REQUESTS_PER_SECOND,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    DEFAULT_TIMEZONE,
+)
 from airflow_provider_sendpulse.client.core import ClientConfig
 
 EXTRA_PREFIX = "extra__sendpulse__"
@@ -71,7 +76,8 @@ def client_config(
     """Build the client settings: login = API ID, password = API secret, host = base URL, extras.
 
     Extras (plain or ``extra__sendpulse__``-prefixed): ``api_key``, ``timeout``,
-    ``max_requests_per_second``, ``max_retries``, ``allow_insecure_http``.
+    ``max_requests_per_second``, ``max_retries``, ``allow_insecure_http``, ``timezone`` (IANA name,
+    default UTC).
     """
     api_key = _extra(extra, "api_key")
     try:
@@ -94,6 +100,7 @@ def client_config(
                 extra, "max_requests_per_second", DEFAULT_MAX_REQUESTS_PER_SECOND
             ),
             max_retries=int(retries),
+            timezone=str(_extra(extra, "timezone") or DEFAULT_TIMEZONE),
         )
     except ValueError as exc:
         raise ValueError(f"SendPulse connection: {exc}") from None

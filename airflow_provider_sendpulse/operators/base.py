@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
@@ -11,6 +12,7 @@ from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
     check_positive_int,
+    check_send_date,
     check_text,
 )
 
@@ -48,3 +50,7 @@ class SendPulseBaseOperator(BaseOperator):
                 "creates one."
             )
         return int(found["id"])
+
+    def check_date(self, value: object, field: str = "send_date") -> datetime | None:
+        """A future date; naive values are account time (the connection's ``timezone``, read if needed)."""
+        return check_send_date(value, field, zone=lambda: self.hook.account_zone)

@@ -36,7 +36,6 @@ from airflow_provider_sendpulse.operators.validation import (
     check_list_ids,
     check_positive_int,
     check_seconds,
-    check_send_date,
     check_text,
     int_or_none,
     rendered_list,
@@ -76,8 +75,8 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
     :param template_id: SendPulse template id, instead of ``body_html`` (templated).
     :param list_ids: one mailing list id or up to 10 (templated).
     :param segment_id: a segment id, instead of ``list_ids`` (templated).
-    :param send_date: when to send, a future datetime or ``YYYY-MM-DD HH:MM:SS`` string, UTC when naive;
-        default now (templated).
+    :param send_date: when to send, a future datetime or ``YYYY-MM-DD HH:MM:SS`` string; naive values are
+        in the connection's ``timezone`` (the account's zone, default UTC); default now (templated).
     :param name: campaign name, its identity across retries (templated).
     :param attachments: up to 5 files, ``{"file name": "text content"}`` (templated).
     :param track_opens: track opens (SendPulse's default when None).
@@ -199,7 +198,7 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
             raise SendPulseInputError("list_ids/segment_id: give exactly one of list_ids and segment_id.")
         list_ids = check_list_ids(rendered_list(self.list_ids)) if has_lists else None
         segment = check_positive_int(self.segment_id, "segment_id") if has_segment else None
-        send_date = check_send_date(self.send_date)
+        send_date = self.check_date(self.send_date)
         attachments = _check_attachments(self.attachments)
         if self.utm_campaign not in (None, "") and not isinstance(self.utm_campaign, str):
             raise SendPulseInputError(f"utm_campaign: must be a string, got {self.utm_campaign!r}.")

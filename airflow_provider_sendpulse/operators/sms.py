@@ -12,11 +12,9 @@ from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
 from airflow_provider_sendpulse.operators.identity import TaskState, try_number
 from airflow_provider_sendpulse.operators.validation import (
     MAX_SMS_SENDER_LENGTH,
-    SENDPULSE_DATE_FORMAT,
     SendPulseInputError,
     check_flag,
     check_phones,
-    check_send_date,
     check_text,
     int_or_none,
     rendered_list,
@@ -58,7 +56,8 @@ class SendPulseSendSmsOperator(SendPulseBaseOperator):
     :param list_id: a mailing list whose phones receive it (templated).
     :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
         (templated).
-    :param send_date: when to send (future datetime or ``YYYY-MM-DD HH:MM:SS``, UTC); default now (templated).
+    :param send_date: when to send: a future datetime or ``YYYY-MM-DD HH:MM:SS`` (naive values are in the
+        connection's ``timezone``); default now (templated).
     :param emulate: let SendPulse go through the motions without sending or charging.
     :param route: SendPulse route per country, e.g. ``{"UA": "national"}``.
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
@@ -109,7 +108,7 @@ class SendPulseSendSmsOperator(SendPulseBaseOperator):
                 self.log.info("Normalised %d phone number(s) to international digits", rewritten)
         else:
             list_id = self.mailing_list_id(self.list_id, self.list_name)
-        send_date = check_send_date(self.send_date)
+        send_date = self.check_date(self.send_date)
 
         state = TaskState(context)
         target = _Target(sender, phones, list_id)
@@ -178,9 +177,10 @@ class SendPulseSendSmsOperator(SendPulseBaseOperator):
         """
         now = datetime.now(UTC)
         since = _run_start(context) or now - timedelta(days=1)
+        # Aware datetimes: the client renders them in the account's time zone, so the window is exact
+        # (to the second: SendPulse dates have no fractions).
         campaigns = self.hook.list_sms_campaigns(
-            (since - timedelta(minutes=5)).strftime(SENDPULSE_DATE_FORMAT),
-            (now + timedelta(minutes=5)).strftime(SENDPULSE_DATE_FORMAT),
+            since.replace(microsecond=0), now.replace(microsecond=0) + timedelta(seconds=1)
         )
         candidates = [
             c

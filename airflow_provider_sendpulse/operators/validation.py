@@ -6,7 +6,7 @@ import ast
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from airflow.providers.common.compat.sdk import AirflowFailException
@@ -254,10 +254,17 @@ def check_text(value: object, field: str, max_length: int | None = None) -> str:
     return value
 
 
-def check_send_date(value: object, field: str = "send_date", now: datetime | None = None) -> str | None:
-    """Return ``value`` as SendPulse's ``YYYY-MM-DD HH:MM:SS`` (UTC), refusing past or malformed dates.
+def check_send_date(
+    value: object,
+    field: str = "send_date",
+    now: datetime | None = None,
+    zone: tzinfo | Callable[[], tzinfo] = UTC,
+) -> datetime | None:
+    """Return ``value`` as a datetime, refusing past or malformed dates.
 
-    Naive datetimes and strings without an offset are read as UTC.
+    Naive datetimes and strings without an offset are read in the account's time zone ``zone`` (the
+    connection's ``timezone``; a callable is asked only when a naive date needs it) and stay naive: the
+    client sends them as they are. Aware ones are returned as given; the client converts them.
     """
     if value is None or value == "":
         return None
@@ -274,15 +281,22 @@ def check_send_date(value: object, field: str = "send_date", now: datetime | Non
         raise SendPulseInputError(f"{field}: give a date and time, not only a date ({value.isoformat()}).")
     else:
         raise SendPulseInputError(f"{field}: expected a datetime or a string, got {type(value).__name__}.")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
     current = now or datetime.now(UTC)
+    shown = moment.strftime(SENDPULSE_DATE_FORMAT)
+    if moment.tzinfo is None:
+        # Past in every zone (UTC-12 is the latest clock on Earth): no need to read the connection.
+        if moment.replace(tzinfo=UTC) + _LATEST_OFFSET <= current:
+            raise SendPulseInputError(f"{field}: {shown} is in the past; give a future date.")
+        account = zone() if callable(zone) else zone
+        if moment.replace(tzinfo=account) <= current:
+            raise SendPulseInputError(f"{field}: {shown} ({account}) is in the past; give a future date.")
+        return moment
     if moment <= current:
-        raise SendPulseInputError(
-            f"{field}: {moment.strftime(SENDPULSE_DATE_FORMAT)} UTC is in the past; give a future date."
-        )
-    return moment.strftime(SENDPULSE_DATE_FORMAT)
+        raise SendPulseInputError(f"{field}: {shown} ({moment.tzname()}) is in the past; give a future date.")
+    return moment
+
+
+_LATEST_OFFSET = timedelta(hours=12)
 
 
 def check_variables(value: object, field: str) -> dict[str, Any]:

@@ -1,4 +1,5 @@
 import base64
+from datetime import datetime
 
 import pytest
 
@@ -32,8 +33,8 @@ def test_page_limits_are_checked(limit):
 
 def test_list_contacts_params():
     call = api.list_contacts(3, 50, 100, order="desc", active=True)
-    assert call.params == {"limit": 50, "offset": 100, "order": "desc", "active": "true"}
-    assert api.list_contacts(3, active=False).params == {"limit": 100, "offset": 0, "not_active": "true"}
+    assert call.params == {"limit": 50, "offset": 100, "order": "desc", "active": True}
+    assert api.list_contacts(3, active=False).params == {"limit": 100, "offset": 0, "not_active": True}
     assert call.parse([{"email": "a@b.c"}]) == [{"email": "a@b.c"}]
     with pytest.raises(ValueError, match="order"):
         api.list_contacts(3, order="sideways")
@@ -51,7 +52,7 @@ def test_add_contacts_body_with_double_opt_in():
         "confirmation": "force",
         "sender_email": "sender@example.com",
         "message_lang": "de",
-        "template_id": 9,
+        "template_id": "9",
     }
     assert not call.is_create
 
@@ -107,6 +108,13 @@ def test_edit_campaign_needs_something():
     assert api.edit_campaign(1, subject="S").json == {"subject": "S"}
 
 
+def test_edit_campaign_refuses_fields_sendpulse_ignores():
+    with pytest.raises(ValueError, match=r"cannot edit campaign field 'body'.*name, subject, sender_name"):
+        api.edit_campaign(1, body="PGI+eDwvYj4=")
+    call = api.edit_campaign(1, template_id=7, send_date="2030-01-02 03:04:05", sender_name=None)
+    assert call.json == {"template_id": 7, "send_date": datetime(2030, 1, 2, 3, 4, 5)}
+
+
 def test_campaign_countries_tolerates_empty_array():
     assert api.campaign_countries(1).parse([]) == {}
     assert api.campaign_countries(1).parse({"UA": 3}) == {"UA": 3}
@@ -119,7 +127,12 @@ def test_sms_calls():
     assert send.parse({"result": True, "campaign_id": 5}) == {"campaign_id": 5}
     campaign = api.create_sms_campaign("Me", 4, "hi", date="2030-01-01 10:00:00")
     assert campaign.is_create
-    assert campaign.json == {"sender": "Me", "addressBookId": 4, "body": "hi", "date": "2030-01-01 10:00:00"}
+    assert campaign.json == {
+        "sender": "Me",
+        "addressBookId": 4,
+        "body": "hi",
+        "date": datetime(2030, 1, 1, 10),
+    }
     with pytest.raises(ValueError, match="11"):
         api.create_sms_campaign("A" * 12, 4, "hi")
     with pytest.raises(ValueError, match="digits"):

@@ -148,6 +148,7 @@ async def test_injected_failures_are_recovered_async(emulator):
     assert len(api_requests(emulator, "/user/info")) == 4
 
 
+@pytest.mark.wire_exempt  # limit=500 is refused on purpose
 def test_422_is_not_retried(emulator):
     with (
         SendPulseClient(config(emulator.url)) as client,

@@ -1,3 +1,5 @@
+from datetime import UTC
+
 import pytest
 
 from airflow_provider_sendpulse.client.models import (
@@ -5,7 +7,8 @@ from airflow_provider_sendpulse.client.models import (
     BatchProgress,
     CampaignSpec,
     Contact,
-    format_datetime,
+    DoubleOptIn,
+    as_moment,
 )
 
 
@@ -53,7 +56,7 @@ def test_campaign_spec_to_dict():
         "subject": "S",
         "list_id": [1, 2],
         "template_id": 7,
-        "send_date": "2030-01-02 03:04:05",
+        "send_date": datetime(2030, 1, 2, 3, 4, 5),
         "type": "draft",
         "stats": {"opens": False, "utm_campaign": "u"},
     }
@@ -62,4 +65,19 @@ def test_campaign_spec_to_dict():
 def test_summaries_are_json_able():
     assert AddSummary(1, 10, 1, 1000, 0.5).to_dict()["contacts"] == 10
     assert BatchProgress(1, 1, 10, 10, 0.1).to_dict()["batch_number"] == 1
-    assert format_datetime("2030-01-01 00:00:00") == "2030-01-01 00:00:00"
+
+
+def test_dates_are_read_into_datetimes_for_the_client_to_render():
+    from datetime import datetime, timedelta
+
+    assert as_moment("2030-01-01 00:00:00", "send_date") == datetime(2030, 1, 1)
+    aware = as_moment("2030-01-01T10:00:00+02:00", "send_date")
+    assert aware.utcoffset() == timedelta(hours=2)
+    moment = datetime(2030, 1, 1, tzinfo=UTC)
+    assert as_moment(moment, "date") is moment
+    with pytest.raises(ValueError, match="send_date: 'tomorrow' is not a date"):
+        as_moment("tomorrow", "send_date")
+
+
+def test_double_opt_in_template_id_is_a_string():
+    assert DoubleOptIn("s@example.com", template_id=9).to_dict()["template_id"] == "9"

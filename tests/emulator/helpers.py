@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
 from airflow_provider_sendpulse.emulator.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from airflow_provider_sendpulse.emulator.control import EmulatorControl
+from airflow_provider_sendpulse.emulator.state import format_date
 
 SENDER = "sender@example.com"
 CREDENTIALS = {
@@ -54,3 +57,8 @@ def campaign_body(list_id: int | list[int], **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def account_date(emulator: EmulatorControl, ts: float) -> str:
+    """Epoch seconds as the emulated account writes dates (in its configured time zone)."""
+    return format_date(ts, ZoneInfo(emulator.config()["timezone"]))

@@ -73,13 +73,13 @@ def test_detail_shape(api: httpx.Client, list_id: int) -> None:
 
 
 def test_scheduled_until_send_date(api: httpx.Client, emulator: EmulatorControl, list_id: int) -> None:
-    from airflow_provider_sendpulse.emulator.state import format_date
+    from .helpers import account_date
 
-    send_at = format_date(emulator.now() + 3600)
+    send_at = account_date(emulator, emulator.now() + 3600)
     campaign_id = api.post("/campaigns", json=campaign_body(list_id, send_date=send_at)).json()["id"]
     emulator.advance_clock(3 * STEP)
     assert status_of(api, campaign_id) == 14
-    planned = api.get("/campaigns", params={"planed": "true"}).json()
+    planned = api.get("/campaigns", params={"planed": 1}).json()
     assert [c["id"] for c in planned] == [campaign_id]
 
 

@@ -73,7 +73,7 @@ def test_double_opt_in_contacts_wait_for_confirmation(api: httpx.Client) -> None
     assert api.post(f"/addressbooks/{list_id}/emails", json=body).json() == {"result": True}
     contact = api.get(f"/addressbooks/{list_id}/emails").json()[0]
     assert contact["status"] == 2
-    assert api.get(f"/addressbooks/{list_id}/emails/total", params={"active": "true"}).json() == {"total": 0}
+    assert api.get(f"/addressbooks/{list_id}/emails/total", params={"active": 1}).json() == {"total": 0}
 
 
 @pytest.mark.parametrize(
@@ -114,11 +114,11 @@ def test_paging_order_and_filters(api: httpx.Client) -> None:
     )
     assert emails_of(api, list_id, limit=3, offset=2) == emails[2:5]
     assert emails_of(api, list_id, limit=3, order="desc") == emails[::-1][:3]
-    assert emails_of(api, list_id, active="true") == [
+    assert emails_of(api, list_id, active=1) == [
         e for e in emails if e not in ("u1@example.com", "u4@example.com")
     ]
-    assert emails_of(api, list_id, not_active="true") == ["u1@example.com", "u4@example.com"]
-    assert emails_of(api, list_id, active="true", limit=2, offset=1, order="desc") == [
+    assert emails_of(api, list_id, not_active=1) == ["u1@example.com", "u4@example.com"]
+    assert emails_of(api, list_id, active=1, limit=2, offset=1, order="desc") == [
         "u5@example.com",
         "u3@example.com",
     ]

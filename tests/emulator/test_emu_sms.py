@@ -8,9 +8,8 @@ import httpx
 import pytest
 
 from airflow_provider_sendpulse.emulator.control import EmulatorControl
-from airflow_provider_sendpulse.emulator.state import format_date
 
-from .helpers import new_list
+from .helpers import account_date, new_list
 
 PHONES = ["380501112233", "380671112233"]
 
@@ -57,7 +56,7 @@ def test_campaign_to_list_lifecycle(api: httpx.Client, emulator: EmulatorControl
 
 
 def test_scheduled_campaign_can_be_cancelled(api: httpx.Client, emulator: EmulatorControl) -> None:
-    later = format_date(emulator.now() + 3600)
+    later = account_date(emulator, emulator.now() + 3600)
     sent = api.post(
         "/sms/send", json={"sender": "Shop", "phones": PHONES, "body": "Hi", "date": later}
     ).json()
@@ -80,7 +79,10 @@ def test_list_by_date_window(api: httpx.Client, emulator: EmulatorControl) -> No
     assert [c["id"] for c in everything["data"]] == [first, second]
     recent = api.get(
         "/sms/campaigns/list",
-        params={"dateFrom": format_date(middle - 1), "dateTo": format_date(middle + 60)},
+        params={
+            "dateFrom": account_date(emulator, middle - 1),
+            "dateTo": account_date(emulator, middle + 60),
+        },
     ).json()
     assert [c["id"] for c in recent["data"]] == [second]
     bad = api.get("/sms/campaigns/list", params={"dateFrom": "yesterday"})

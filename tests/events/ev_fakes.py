@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import UTC
 from typing import Any
 
 from airflow_provider_sendpulse.client.api import Call
 from airflow_provider_sendpulse.client.errors import SendPulseNotFoundError
+from airflow_provider_sendpulse.client.wire import render_dates
 
 
 class FakeSendPulse:
@@ -75,7 +77,9 @@ class FakeSendPulse:
                 raise SendPulseNotFoundError("Campaign not found", 404, 802)
             return dict(self.campaigns[int(m[1])])
         if call.path == "/sms/campaigns/list":
-            since, until = params["dateFrom"], params["dateTo"]
+            # Dates as the client sends them (an account in UTC here).
+            dates = render_dates(params, UTC)
+            since, until = dates["dateFrom"], dates["dateTo"]
             return {
                 "result": True,
                 "data": [dict(c) for c in self.sms if since <= c["date_created"] <= until],

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from ev_fakes import FakeSendPulse
 
+from airflow_provider_sendpulse.client.wire import render_dates
 from airflow_provider_sendpulse.events import Poll, drive, get_event_source
 from airflow_provider_sendpulse.events.sms import NewSmsCampaignSource
 
@@ -164,9 +165,9 @@ def test_sms_baseline_without_recent_campaigns_takes_a_lookback_position() -> No
     assert first.cursor["position"] == "2026-10-28 12:00:00"
     fake.sms.append({"id": 9, "date_created": "2026-11-27 11:59:59"})
     assert ids(drive(fake, source.poll(first.cursor, 10))) == [9]
-    (call,) = [c for c in fake.calls if c.params and c.params.get("dateFrom") == "2026-10-28 12:00:00"][-1:]
-    assert call.params is not None
-    assert call.params["dateTo"] == "2026-11-29 12:00:00"
+    windows = [render_dates(c.params, UTC) for c in fake.calls if c.path == "/sms/campaigns/list"]
+    # The window ends exactly at now (in the account's zone, UTC here): no padding for an unknown zone.
+    assert windows[-1] == {"dateFrom": "2026-10-28 12:00:00", "dateTo": "2026-11-27 12:00:00"}
 
 
 def test_unknown_event_type_lists_known_ones() -> None:

@@ -7,8 +7,6 @@ this works whichever test directories are collected.
 from __future__ import annotations
 
 import functools
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -16,6 +14,7 @@ from urllib.parse import parse_qs
 
 import httpx
 import requests
+from by_path import load
 from openapi_core import OpenAPI
 
 ADAPTER_PATH = Path(__file__).resolve().parents[1] / "emulator" / "openapi_adapter.py"
@@ -26,15 +25,7 @@ TOKEN_PATH = "/oauth/access_token"
 
 
 def _adapter() -> ModuleType:
-    name = "_sendpulse_openapi_adapter"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ADAPTER_PATH)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return load("_sendpulse_openapi_adapter", ADAPTER_PATH)
 
 
 @functools.cache

@@ -44,6 +44,20 @@ def test_test_connection(hook):
     assert "owner@example.com" in message
 
 
+def test_test_connection_reports_the_account_time_zone(emulator, monkeypatch):
+    emulator.configure(timezone="Europe/Kyiv")
+    for extra, expected in (
+        ({"timezone": "Europe/Kyiv"}, "account time zone Europe/Kyiv"),
+        ({}, "SendPulse reports the account time zone 'Europe/Kyiv' but the connection's 'timezone' extra"),
+    ):
+        extras = {"api_key": DEFAULT_API_KEY, **extra}
+        conn = {"conn_type": "sendpulse", "host": emulator.url, "extra": extras}
+        monkeypatch.setenv("AIRFLOW_CONN_SENDPULSE_ZONE", json.dumps(conn))
+        ok, message = SendPulseHook("sendpulse_zone").test_connection()
+        assert ok
+        assert expected in message
+
+
 def test_test_connection_with_bad_secret(emulator, monkeypatch):
     conn = {
         "conn_type": "sendpulse",
@@ -233,6 +247,7 @@ def test_get_stats_of_a_campaign_that_does_not_exist(hook):
         hook.get_campaign_stats(999_999)
 
 
+@pytest.mark.wire_exempt  # limit=1000 is refused on purpose
 def test_no_secret_in_logs_or_errors(emulator, sendpulse_conn, caplog, capsys):
     caplog.set_level(logging.DEBUG)
     hook = SendPulseHook(sendpulse_conn)

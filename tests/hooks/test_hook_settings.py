@@ -83,6 +83,7 @@ def test_the_hook_reads_exactly_the_form_fields():
         "max_requests_per_second",
         "max_retries",
         "allow_insecure_http",
+        "timezone",
     }
     defaults = {name: spec["schema"].get("default") for name, spec in fields.items()}
     config = _config()
@@ -121,3 +122,14 @@ def test_a_host_without_a_scheme_is_remembered_for_the_hint():
     )
     assert _config(host="https://127.0.0.1:8089").connection_hint == ""
     assert _config(host="127.0.0.1", schema="https", port=8089).connection_hint == ""
+
+
+def test_timezone_defaults_to_utc():
+    fields = get_provider_info()["connection-types"][0]["conn-fields"]
+    assert _config().timezone == fields["timezone"]["schema"]["default"] == "UTC"
+
+
+def test_timezone_extra_is_an_iana_name():
+    assert _config({"timezone": "Europe/Kyiv"}).timezone == "Europe/Kyiv"
+    with pytest.raises(ValueError, match=r"SendPulse connection: timezone 'GMT\+3' is not a known time zone"):
+        _config({"timezone": "GMT+3"})

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from airflow_provider_sendpulse.emulator.control import airflow_connection
+from account_zone import emulator_connection
 
 pytestmark = pytest.mark.integration
 
@@ -26,7 +25,7 @@ def airflow_env(dag_test_env: Callable[[Path], dict[str, str]]) -> dict[str, str
 def run_dag(env: dict[str, str], emulator_url: str, export: Path) -> dict[str, Any]:
     run_env = {
         **env,
-        "AIRFLOW_CONN_SENDPULSE_DEFAULT": json.dumps(airflow_connection(emulator_url)),
+        "AIRFLOW_CONN_SENDPULSE_DEFAULT": json.dumps(emulator_connection(emulator_url)),
         "SENDPULSE_TEST_EXPORT": str(export),
     }
     dag_file = Path(env["AIRFLOW__CORE__DAGS_FOLDER"]) / DAG_FILE.name

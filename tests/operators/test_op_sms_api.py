@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from account_zone import EMULATOR_TIMEZONE
 
 from airflow_provider_sendpulse.client.errors import SendPulseError, SendPulseNotFoundError
 from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
@@ -59,7 +61,8 @@ def test_send_to_a_list_with_a_date(emulator: Any, sendpulse_conn: str, make_con
     [sent] = sms_campaigns(emulator)
     assert (result["campaign_id"], result["list_id"]) == (sent["id"], list_id)
     assert sent["address_book_id"] == list_id
-    assert sent["send_date"] == when.strftime("%Y-%m-%d %H:%M:%S")
+    # An aware datetime goes out in the account's time zone.
+    assert sent["send_date"] == when.astimezone(ZoneInfo(EMULATOR_TIMEZONE)).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @pytest.mark.parametrize(

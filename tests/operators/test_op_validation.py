@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from airflow.providers.common.compat.sdk import AirflowFailException
@@ -155,9 +156,22 @@ def test_list_ids() -> None:
 def test_send_date() -> None:
     now = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
     assert check_send_date(None) is None
-    assert check_send_date("2030-01-02 08:00:00", now=now) == "2030-01-02 08:00:00"
-    assert check_send_date("2030-01-02T10:00:00+02:00", now=now) == "2030-01-02 08:00:00"
-    assert check_send_date(now + timedelta(hours=1), now=now) == "2030-01-01 13:00:00"
+    # Naive means account time and stays naive: the client sends it as it is.
+    assert check_send_date("2030-01-02 08:00:00", now=now) == datetime(2030, 1, 2, 8)
+    kyiv = ZoneInfo("Europe/Kyiv")
+    assert check_send_date("2030-01-02 08:00:00", now=now, zone=kyiv) == datetime(2030, 1, 2, 8)
+
+    def no_zone_needed() -> ZoneInfo:
+        raise AssertionError("a date past in every zone needs no connection")
+
+    with pytest.raises(SendPulseInputError, match=r"^send_date: 2001-01-01 00:00:00 is in the past"):
+        check_send_date("2001-01-01 00:00:00", now=now, zone=no_zone_needed)
+    assert check_send_date("2030-01-02T10:00:00+02:00", now=now, zone=kyiv) == datetime(
+        2030, 1, 2, 8, tzinfo=UTC
+    )
+    assert check_send_date(now + timedelta(hours=1), now=now) == now + timedelta(hours=1)
+    with pytest.raises(SendPulseInputError, match=r"2030-01-01 13:00:00 \(Europe/Kyiv\) is in the past"):
+        check_send_date("2030-01-01 13:00:00", now=now, zone=kyiv)
     with pytest.raises(SendPulseInputError, match=r"send_date: .* is in the past"):
         check_send_date("2029-12-31 23:00:00", now=now)
     with pytest.raises(SendPulseInputError, match="send_date: 'tomorrow' is not a date"):

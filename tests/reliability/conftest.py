@@ -7,9 +7,10 @@ import json
 from typing import Any
 
 import pytest
+from account_zone import emulator_connection
 
 from airflow_provider_sendpulse.client.core import ClientConfig
-from airflow_provider_sendpulse.emulator.control import EmulatorControl, airflow_connection
+from airflow_provider_sendpulse.emulator.control import EmulatorControl
 from airflow_provider_sendpulse.hooks import sendpulse as hook_module
 
 REL_CONN_ID = "sendpulse_rel"
@@ -32,7 +33,7 @@ def _quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def connection(url: str, **extra: Any) -> dict[str, Any]:
     """A JSON Airflow connection to the emulator with short timeouts and a few client retries."""
-    return airflow_connection(
+    return emulator_connection(
         url,
         timeout=CLIENT_TIMEOUT,
         max_retries=CLIENT_RETRIES,

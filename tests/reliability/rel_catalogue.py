@@ -319,7 +319,7 @@ CASES: list[Case] = [
         'send_date="2001-01-01 00:00:00"',
         _op(SendPulseCreateCampaignOperator, **{**CAMPAIGN, "send_date": "2001-01-01 00:00:00"}),
         INPUT,
-        "send_date: 2001-01-01 00:00:00 UTC is in the past; give a future date.",
+        "send_date: 2001-01-01 00:00:00 is in the past; give a future date.",
     ),
     Case(
         "CreateCampaign",

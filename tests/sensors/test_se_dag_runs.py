@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from account_zone import emulator_connection
 
-from airflow_provider_sendpulse.emulator.control import EmulatorControl, airflow_connection
+from airflow_provider_sendpulse.emulator.control import EmulatorControl
 
 pytestmark = pytest.mark.integration
 
@@ -46,7 +47,7 @@ def add_after_first_poll(
 
 
 def run_dag(env: dict[str, str], emulator: EmulatorControl, **settings: str) -> dict[str, Any]:
-    connection = json.dumps(airflow_connection(emulator.url))
+    connection = json.dumps(emulator_connection(emulator.url))
     run_env = {**env, "AIRFLOW_CONN_SENDPULSE_DEFAULT": connection, **settings}
     dag_file = Path(env["AIRFLOW__CORE__DAGS_FOLDER"]) / DAG_FILE.name
     done = subprocess.run(

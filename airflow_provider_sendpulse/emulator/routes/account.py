@@ -13,7 +13,7 @@ from starlette.requests import Request
 
 from ..errors import ApiError, invalid
 from ..params import body_args, get_str, page_args, path_int, query_args
-from ..state import Sender, Template, format_date
+from ..state import EmulatorState, Sender, Template
 from .common import emulator_of
 from .contacts import is_email
 
@@ -92,7 +92,7 @@ async def activate_sender(request: Request, email: str) -> dict[str, Any]:
     return {"result": True, "email": sender.email}
 
 
-def _template_json(template: Template, with_body: bool) -> dict[str, Any]:
+def _template_json(state: EmulatorState, template: Template, with_body: bool) -> dict[str, Any]:
     slug = re.sub(r"[^a-z0-9]+", "-", template.name.lower()).strip("-")
     answer: dict[str, Any] = {
         "id": str(template.id),
@@ -100,7 +100,7 @@ def _template_json(template: Template, with_body: bool) -> dict[str, Any]:
         "lang": template.lang,
         "name": template.name,
         "name_slug": slug,
-        "created": format_date(template.created),
+        "created": state.format_date(template.created),
         "full_description": "",
         "category": "",
         "category_info": {},
@@ -125,7 +125,9 @@ async def list_templates(request: Request) -> list[dict[str, Any]]:
         raise invalid("Argument owner is invalid")
     with emulator.state.lock:
         found = (t for t in emulator.state.templates.values() if t.owner == owner)
-        return [_template_json(t, with_body=False) for t in islice(found, offset, offset + limit)]
+        return [
+            _template_json(emulator.state, t, with_body=False) for t in islice(found, offset, offset + limit)
+        ]
 
 
 @router.get("/template/{template_id}")
@@ -137,7 +139,7 @@ async def get_template(request: Request, template_id: str) -> dict[str, Any]:
         template = emulator.state.templates.get(path_int(template_id, missing))
         if template is None:
             raise missing
-        return _template_json(template, with_body=True)
+        return _template_json(emulator.state, template, with_body=True)
 
 
 def _template_body(args: dict[str, Any]) -> str:
@@ -171,7 +173,9 @@ async def create_template(request: Request) -> dict[str, Any]:
     lang = _lang(args)
     state = emulator.state
     with state.lock:
-        name = get_str(args, "name", default="") or f"Template {format_date(state.clock.now())}"
+        name = (
+            get_str(args, "name", default="") or f"Template {emulator.state.format_date(state.clock.now())}"
+        )
         if any(t.name == name and t.owner == "me" for t in state.templates.values()):
             raise invalid("Template with such name already exist", 573)
         template = state.add_template(name, body, lang, owner="me", now=state.clock.now())
@@ -217,19 +221,27 @@ async def balance_detail(request: Request) -> dict[str, Any]:
         "balance": {"main": f"{BALANCE:.2f}", "bonus": "0.00", "currency": "USD"},
         "email": {
             "tariff_name": "Emulator",
-            "finished_time": format_date(now + 365 * 86400),
+            "finished_time": emulator.state.format_date(now + 365 * 86400),
             "emails_left": 1_000_000,
             "maximum_subscribers": 10_000_000,
             "current_subscribers": subscribers,
         },
-        "smtp": {"tariff_name": "SMTP Free", "end_date": format_date(now + 365 * 86400), "auto_renew": 0},
-        "push": {"tariff_name": "Free", "end_date": format_date(now + 365 * 86400), "auto_renew": 0},
+        "smtp": {
+            "tariff_name": "SMTP Free",
+            "end_date": emulator.state.format_date(now + 365 * 86400),
+            "auto_renew": 0,
+        },
+        "push": {
+            "tariff_name": "Free",
+            "end_date": emulator.state.format_date(now + 365 * 86400),
+            "auto_renew": 0,
+        },
     }
 
 
 @router.get("/user/info")
 async def user_info(request: Request) -> dict[str, Any]:
-    """The account owner."""
+    """The account owner, with the account's time zone."""
     return {
         "id": 7000001,
         "name": "SendPulse Emulator",
@@ -237,5 +249,5 @@ async def user_info(request: Request) -> dict[str, Any]:
         "phone": "380000000000",
         "lang": "en",
         "country": "UA",
-        "timezone": "UTC",
+        "timezone": emulator_of(request).config.timezone,
     }

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from starlette.requests import Request
 
 from ..contacts import ACTIVE
@@ -47,6 +48,17 @@ class ConfigChange(BaseModel):
     token_ttl: int | None = Field(default=None, ge=0)
     campaign_step_seconds: float | None = Field(default=None, ge=0)
     campaign_limits: bool | None = None
+    timezone: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"{value!r} is not an IANA time zone name") from None
+        return value
 
 
 class SeedRequest(BaseModel):

@@ -24,7 +24,6 @@ from ..params import (
     path_int,
     query_args,
 )
-from ..state import format_date, parse_date
 from .common import emulator_of, find_book
 
 if TYPE_CHECKING:
@@ -69,14 +68,14 @@ def _list_ids(args: dict[str, Any]) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-def _send_date(args: dict[str, Any], now: float) -> float | None:
+def _send_date(emulator: Emulator, args: dict[str, Any], now: float) -> float | None:
     raw = args.get("send_date")
     if raw is None or raw == "":
         return None
     if not isinstance(raw, str):
         raise invalid("Invalid send date", 799)
     try:
-        when = parse_date(raw.strip())
+        when = emulator.state.parse_date(raw.strip())
     except ValueError:
         raise invalid("Invalid send date", 799) from None
     if when < now - 60:
@@ -114,6 +113,17 @@ def _attachments(args: dict[str, Any]) -> list[str]:
     if len(names) > MAX_ATTACHMENTS:
         raise invalid(f"Argument attachments may not have more than {MAX_ATTACHMENTS} items")
     return names
+
+
+def _template(emulator: Emulator, raw_id: Any) -> tuple[str, str]:
+    """`(template id, HTML)` of a template given as `template_id` (an int or a numeric string)."""
+    missing = ApiError(404, "Template not found", 290)
+    if isinstance(raw_id, bool) or not isinstance(raw_id, str | int):
+        raise missing
+    template = emulator.state.templates.get(path_int(str(raw_id), missing))
+    if template is None:
+        raise missing
+    return str(template.id), _decode_body(template.body)
 
 
 def _find(emulator: Emulator, raw_id: str) -> Campaign:
@@ -154,8 +164,8 @@ def campaign_json(emulator: Emulator, campaign: Campaign, detailed: bool) -> dic
         "overdraft_price": 0,
         "company_price": 0,
         "overdraft_currency": "USD",
-        "send_date": format_date(campaign.send_date or campaign.created),
-        "created": format_date(campaign.created),
+        "send_date": emulator.state.format_date(campaign.send_date or campaign.created),
+        "created": emulator.state.format_date(campaign.created),
     }
     if detailed:
         answer["permalink"] = f"https://sendpulse.com/campaign/{campaign.id}"
@@ -177,13 +187,7 @@ async def create_campaign(request: Request) -> dict[str, Any]:
             raise invalid("Empty subject", 720)
         template_id = args.get("template_id")
         if template_id not in (None, ""):
-            template = state.templates.get(
-                path_int(str(template_id), ApiError(404, "Template not found", 290))
-            )
-            if template is None:
-                raise ApiError(404, "Template not found", 290)
-            html = _decode_body(template.body)
-            template_id = str(template.id)
+            template_id, html = _template(emulator, template_id)
         else:
             template_id = None
             raw_body = args.get("body")
@@ -205,12 +209,12 @@ async def create_campaign(request: Request) -> dict[str, Any]:
             if segment in (None, "")
             else path_int(str(segment), invalid("Argument segment_id is invalid"))
         )
-        send_date = _send_date(args, now)
+        send_date = _send_date(emulator, args, now)
         draft = args.get("type") == "draft"
         if args.get("type") not in (None, "", "draft"):
             raise invalid("Argument type is invalid")
         attachments = _attachments(args)
-        name = args.get("name") or f"{subject} {format_date(now)}"
+        name = args.get("name") or f"{subject} {emulator.state.format_date(now)}"
         if not isinstance(name, str):
             raise invalid("Argument name must be string")
         stats = get_object(args, "stats") or {}
@@ -332,7 +336,11 @@ def render_campaign_page(answer: dict[str, Any], body: str) -> str:
 
 @router.patch("/campaigns/{campaign_id}")
 async def edit_campaign(request: Request, campaign_id: str) -> dict[str, Any]:
-    """Edit a draft or a campaign still waiting for its send date."""
+    """Edit a draft or a campaign still waiting for its send date.
+
+    `name`, `subject`, `sender_name`, `sender_email`, `template_id` and `send_date` are edited; any other
+    field (`body` included) is ignored, as SendPulse ignores it: the answer is a success all the same.
+    """
     emulator = emulator_of(request)
     args = await body_args(request)
     state = emulator.state
@@ -349,10 +357,10 @@ async def edit_campaign(request: Request, campaign_id: str) -> dict[str, Any]:
             campaign.sender_name, campaign.sender_email = _sender(
                 emulator, {"sender_name": campaign.sender_name, **args}
             )
-        if "body" in args:
-            campaign.body = _decode_body(get_str(args, "body"))
+        if args.get("template_id") not in (None, ""):
+            campaign.template_id, campaign.body = _template(emulator, args["template_id"])
         if args.get("send_date"):
-            campaign.send_date = _send_date(args, now)
+            campaign.send_date = _send_date(emulator, args, now)
     return {"result": True, "id": campaign.id}
 
 
@@ -415,7 +423,7 @@ async def campaign_email(request: Request, campaign_id: str, email: str) -> dict
             "detail_status_explain": "Not sent yet",
         }
     return {
-        "sent_date": format_date(max(campaign.created, campaign.send_date or 0.0)),
+        "sent_date": emulator.state.format_date(max(campaign.created, campaign.send_date or 0.0)),
         **delivery,
         "detail_status_explain": delivery["global_status_explain"],
     }

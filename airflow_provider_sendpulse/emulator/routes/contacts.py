@@ -12,7 +12,7 @@ from starlette.requests import Request
 from ..contacts import ACTIVE, PENDING, STATUS_EXPLAIN, UNSUBSCRIBED, Contact
 from ..errors import ApiError, invalid
 from ..params import body_args, get_bool, get_list, get_order, get_str, page_args, query_args
-from ..state import MailingList, format_date
+from ..state import MailingList
 from .common import emulator_of, find_book
 
 router = APIRouter()
@@ -93,9 +93,10 @@ def _double_opt_in(emulator: Any, args: dict[str, Any]) -> bool:
     found = emulator.state.senders.get(sender)
     if found is None or not found.active:
         raise invalid("Sender not found", 1003)
+    # Laravel's `string` rule (error keys template_id.string, message_lang.string): a number is refused.
     for name in ("template_id", "message_lang"):
         value = args.get(name)
-        if value is not None and not isinstance(value, str | int):
+        if value is not None and not isinstance(value, str):
             raise invalid(f"Argument {name} is invalid")
     return True
 
@@ -313,11 +314,12 @@ async def delete_everywhere(request: Request, email: str) -> dict[str, Any]:
 @router.get("/emails/{email}/details")
 async def email_details(request: Request, email: str) -> list[dict[str, Any]]:
     """Per-list details of an email, with its add date."""
+    state = emulator_of(request).state
     return [
         {
             "list_id": book.id,
             "list_name": book.name,
-            "add_date": format_date(contact.added),
+            "add_date": state.format_date(contact.added),
             "source": "api",
             "status": contact.status,
             "status_explain": STATUS_EXPLAIN.get(contact.status, ""),

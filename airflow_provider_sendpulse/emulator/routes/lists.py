@@ -12,7 +12,7 @@ from ..campaigns import ACTIVE_STATUSES
 from ..contacts import STATUS_EXPLAIN as CONTACT_STATUS
 from ..errors import ApiError, invalid
 from ..params import body_args, get_str, page_args, query_args
-from ..state import MailingList, format_date
+from ..state import EmulatorState, MailingList
 from .common import emulator_of, find_book
 
 router = APIRouter()
@@ -20,7 +20,7 @@ router = APIRouter()
 PRICE_PER_EMAIL = 0.0044
 
 
-def book_json(book: MailingList) -> dict[str, Any]:
+def book_json(state: EmulatorState, book: MailingList) -> dict[str, Any]:
     """A list as SendPulse describes it."""
     total = len(book.contacts)
     active = book.contacts.count_active()
@@ -30,7 +30,7 @@ def book_json(book: MailingList) -> dict[str, Any]:
         "all_email_qty": total,
         "active_email_qty": active,
         "inactive_email_qty": total - active,
-        "creationdate": format_date(book.created),
+        "creationdate": state.format_date(book.created),
         "status": 0,
         "status_explain": "Active",
     }
@@ -61,7 +61,7 @@ async def list_books(request: Request) -> list[dict[str, Any]]:
     limit, offset = page_args(query_args(request))
     with emulator.state.lock:
         books = islice(emulator.state.lists.values(), offset, offset + limit)
-        return [book_json(b) for b in books]
+        return [book_json(emulator.state, b) for b in books]
 
 
 @router.get("/addressbooks/{list_id}")
@@ -69,7 +69,7 @@ async def get_book(request: Request, list_id: str) -> list[dict[str, Any]]:
     """One list, answered as a one-element array (as SendPulse does)."""
     emulator = emulator_of(request)
     with emulator.state.lock:
-        return [book_json(find_book(emulator, list_id))]
+        return [book_json(emulator.state, find_book(emulator, list_id))]
 
 
 @router.put("/addressbooks/{list_id}")

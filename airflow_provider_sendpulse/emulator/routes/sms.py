@@ -11,7 +11,7 @@ from starlette.requests import Request
 
 from ..errors import ApiError, invalid
 from ..params import body_args, get_bool, get_int, get_list, get_object, get_str, path_int, query_args
-from ..state import MailingList, SmsCampaign, format_date, parse_date
+from ..state import MailingList, SmsCampaign
 from .common import emulator_of, find_book
 
 if TYPE_CHECKING:
@@ -62,19 +62,19 @@ def _sender(args: dict[str, Any]) -> str:
     return str(sender)
 
 
-def _date(args: dict[str, Any], name: str, now: float) -> float:
+def _date(emulator: Emulator, args: dict[str, Any], name: str, now: float) -> float:
     raw = args.get(name)
     if raw is None or raw == "":
         return now
     if not isinstance(raw, str):
         raise invalid(f"Argument {name} is invalid")
     try:
-        return parse_date(raw.strip())
+        return emulator.state.parse_date(raw.strip())
     except ValueError:
         raise invalid(f"Argument {name} is invalid") from None
 
 
-def _window_date(args: dict[str, Any], name: str, end_of_day: bool) -> float | None:
+def _window_date(emulator: Emulator, args: dict[str, Any], name: str, end_of_day: bool) -> float | None:
     raw = args.get(name)
     if raw is None or raw == "":
         return None
@@ -82,7 +82,7 @@ def _window_date(args: dict[str, Any], name: str, end_of_day: bool) -> float | N
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         text += " 23:59:59" if end_of_day else " 00:00:00"
     try:
-        return parse_date(text)
+        return emulator.state.parse_date(text)
     except ValueError:
         raise invalid(f"Argument {name} is invalid") from None
 
@@ -104,8 +104,8 @@ def _summary(emulator: Emulator, campaign: SmsCampaign) -> dict[str, Any]:
         "address_book_id": campaign.address_book_id or 0,
         "currency": "USD",
         "company_price": round(len(campaign.phones) * _parts(campaign.body) * PRICE_PER_SMS, 2),
-        "send_date": format_date(campaign.send_date),
-        "date_created": format_date(campaign.created),
+        "send_date": emulator.state.format_date(campaign.send_date),
+        "date_created": emulator.state.format_date(campaign.created),
         "sender_name": campaign.sender,
         "status": status,
         "status_explain": SMS_STATUS[status],
@@ -141,7 +141,7 @@ def _new_campaign(
         address_book_id=book_id,
         phones=phones,
         created=now,
-        send_date=max(now, _date(args, "date", now)),
+        send_date=max(now, _date(emulator, args, "date", now)),
         emulate=bool(get_bool(args, "emulate", default=False)),
     )
     get_object(args, "route")
@@ -198,7 +198,10 @@ async def phone_info(request: Request, list_id: str, phone: str) -> dict[str, An
         added = book.phones.get(cleaned or "")
     if added is None:
         raise ApiError(404, "Phone not found", 8)
-    return {"result": True, "data": {"status": 0, "variables": [], "added": format_date(added)}}
+    return {
+        "result": True,
+        "data": {"status": 0, "variables": [], "added": emulator.state.format_date(added)},
+    }
 
 
 @router.post("/sms/campaigns")
@@ -253,13 +256,14 @@ async def list_sms_campaigns(request: Request) -> dict[str, Any]:
     """SMS campaigns created between `dateFrom` and `dateTo` (inclusive)."""
     emulator = emulator_of(request)
     args = query_args(request)
-    start = _window_date(args, "dateFrom", end_of_day=False)
-    end = _window_date(args, "dateTo", end_of_day=True)
+    start = _window_date(emulator, args, "dateFrom", end_of_day=False)
+    end = _window_date(emulator, args, "dateTo", end_of_day=True)
     with emulator.state.lock:
         found = [
             _summary(emulator, c)
             for c in emulator.state.sms_campaigns.values()
-            if (start is None or c.created >= start) and (end is None or c.created <= end)
+            # Dates have whole seconds, so a campaign is compared by the second it was created in.
+            if (start is None or int(c.created) >= start) and (end is None or int(c.created) <= end)
         ]
     return {"result": True, "data": found}
 
