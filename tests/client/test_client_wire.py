@@ -48,7 +48,7 @@ def test_account_time_converts_aware_and_keeps_naive():
 
 
 def _request(call: api.Call[object], zone: str = "Europe/Kyiv") -> tuple[str, object]:
-    core = ClientCore(ClientConfig(base_url="http://sp.test", api_key="k", timezone=zone))
+    core = ClientCore(ClientConfig(base_url="https://sp.test", api_key="k", timezone=zone))
     request = core.request(call, "token")
     url = httpx.URL(request.url, params=request.params)
     return unquote_plus(url.query.decode()), request.json
@@ -77,7 +77,7 @@ def test_the_issue_calls_on_the_wire():
 
 
 def test_both_transports_send_the_same_query():
-    core = ClientCore(ClientConfig(base_url="http://sp.test", api_key="k"))
+    core = ClientCore(ClientConfig(base_url="https://sp.test", api_key="k"))
     request = core.request(api.list_campaigns(status=[3, 23]), "token")
     sent_by_httpx = httpx.Request("GET", request.url, params=request.params).url.query.decode()
     prepared = requests.Request("GET", request.url, params=request.params).prepare()
