@@ -59,8 +59,10 @@ def _prepare() -> httpx.AsyncClient:
 _LAZY_IMPORTS = (
     "anyio._backends._asyncio",
     "airflow.sdk.execution_time.supervisor",
-    # The client (requests, oauthlib) is not imported with the trigger module, to keep DAG parsing cheap.
+    # The hook and client (requests, oauthlib) are not imported with the trigger module, to keep DAG
+    # parsing cheap; they load here, off the event loop, before the first trigger uses them.
     "airflow_provider_sendpulse.client.async_client",
+    "airflow_provider_sendpulse.hooks.sendpulse",
 )
 
 
@@ -82,9 +84,10 @@ async def async_client(sendpulse_conn_id: str) -> GatedClient:
 
     Nothing to close: the pool outlives the trigger.
     """
+    http_client = await shared_http_client()  # first: it imports the hook and client in a thread
     from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
 
     hook = SendPulseHook(sendpulse_conn_id=sendpulse_conn_id)
-    client = await hook.get_async_client(http_client=await shared_http_client())
+    client = await hook.get_async_client(http_client=http_client)
     loop = asyncio.get_running_loop()
     return GatedClient(client, _GATES.setdefault(loop, asyncio.Semaphore(MAX_IN_FLIGHT)))
