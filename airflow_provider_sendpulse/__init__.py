@@ -7,6 +7,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 PACKAGE_NAME = "airflow-provider-sendpulse"
+DEFAULT_CONN_ID = "sendpulse_default"
 DEFAULT_BASE_URL = "https://api.sendpulse.com"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_REQUESTS_PER_SECOND = 10.0
@@ -16,6 +17,8 @@ DEFAULT_POLL_INTERVAL = 300.0
 DEFAULT_CAMPAIGN_POLL_INTERVAL = 60.0
 DEFAULT_TIMEZONE = "UTC"
 """The account time zone assumed when the connection names none."""
+DEFAULT_ADD_BATCH_SIZE = 1000
+"""Contacts per ``POST /addressbooks/{id}/emails`` call when streaming an upload."""
 
 
 def get_provider_info() -> dict[str, Any]:

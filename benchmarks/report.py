@@ -215,7 +215,26 @@ def render_markdown(results: dict[str, Any]) -> str:
                 ]
             ],
         )
+    cost = results.get("import_cost")
+    if cost and "error" not in cost:
+        out += [
+            "## 5. Import cost in a DAG file",
+            "",
+            f"Each module imported in a fresh process after Airflow's own imports; median of {cost['runs']} "
+            "processes per cell (see `benchmarks/import_cost.py`).",
+            "",
+            *_import_cost_table(cost),
+            "",
+        ]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _import_cost_table(cost: dict[str, Any]) -> list[str]:
+    """The import-cost table, drawn by ``benchmarks/import_cost.py``."""
+    import import_cost
+
+    lines: list[str] = import_cost.markdown(cost)
+    return lines
 
 
 def write_chart(results: dict[str, Any], path: Path) -> bool:

@@ -54,7 +54,7 @@ DEFAULT_CLIENT_RPS = 10.0
 """The connection's default client-side limit; the full run leaves it untouched."""
 BENCH_CONN_ID = "sendpulse_bench"
 IMPORT_CONN_ID = "sendpulse_default"
-MEASUREMENTS = ("import", "idle_poll", "fleet", "hook_overhead")
+MEASUREMENTS = ("import", "idle_poll", "fleet", "hook_overhead", "import_cost")
 CLIENTS = ("operator", "hook", "pysendpulse")
 SERIES_POINTS = 250
 
@@ -78,6 +78,7 @@ class Settings:
     overhead_calls: int = 300
     overhead_runs: int = 5
     client_cost_calls: int = 20_000
+    import_cost_runs: int = 5
 
     @property
     def ceiling(self) -> float:
@@ -102,6 +103,7 @@ SMALL = Settings(
     overhead_calls=20,
     overhead_runs=3,
     client_cost_calls=2_000,
+    import_cost_runs=1,
 )
 
 
@@ -611,6 +613,17 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
     hook = results.get("hook_overhead")
     if hook and "error" not in hook:
         add("hook overhead", "<= 1.15x a bare session", f"{hook['ratio']:.2f}x", hook["ratio"] <= 1.15)
+    cost = results.get("import_cost")
+    if cost and "error" not in cost:
+        worst = max(cost["modules"], key=lambda row: row["after_bases_cpu_ms"])
+        heavy = sorted({lib for row in cost["modules"] for lib in row["heavy"]})
+        add(
+            "DAG-parse import cost per module",
+            f"<= {cost['limit_ms']:.0f} ms beyond Airflow's base classes, no HTTP/web library",
+            f"worst {worst['after_bases_cpu_ms']} ms CPU ({worst['module']}); "
+            f"loaded: {', '.join(heavy) or 'none'}",
+            worst["after_bases_cpu_ms"] <= cost["limit_ms"] and not heavy,
+        )
     return targets
 
 
@@ -672,6 +685,7 @@ def run_all(
         "idle_poll": lambda: bench_idle_poll(control, settings, log),
         "fleet": lambda: bench_fleet(control, settings, worker, log),
         "hook_overhead": lambda: bench_hook_overhead(control, settings, log),
+        "import_cost": lambda: load_sibling("import_cost").bench(settings.import_cost_runs, log),
     }
     results["failed"] = []
     for name in MEASUREMENTS:

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -27,15 +27,6 @@ from airflow_provider_sendpulse import (
     __version__,
 )
 from airflow_provider_sendpulse.client.api import TOKEN_PATH, Call
-from airflow_provider_sendpulse.client.auth import (
-    Auth,
-    ClientCredentialsAuth,
-    MintedToken,
-    StaticKeyAuth,
-    TokenCache,
-    mint_client_credentials,
-    token_cache_for,
-)
 from airflow_provider_sendpulse.client.errors import (
     SendPulseAmbiguousCreateError,
     SendPulseAuthError,
@@ -46,8 +37,12 @@ from airflow_provider_sendpulse.client.errors import (
 )
 from airflow_provider_sendpulse.client.ratelimit import RateLimiter, rate_limiter_for
 from airflow_provider_sendpulse.client.retry import RetryPolicy
-from airflow_provider_sendpulse.client.transport import RawResponse, Request
 from airflow_provider_sendpulse.client.wire import account_zone, encode_query, render_dates
+
+if TYPE_CHECKING:
+    # auth and transport import requests and oauthlib: loaded when a client is built, not with ClientConfig.
+    from airflow_provider_sendpulse.client.auth import Auth, MintedToken, TokenCache
+    from airflow_provider_sendpulse.client.transport import RawResponse, Request
 
 log = logging.getLogger(__name__)
 
@@ -279,6 +274,12 @@ class ClientCore:
         self.policy = config.retry_policy
         rate = config.max_requests_per_second
         self.limiter: RateLimiter | None = rate_limiter_for(config.account, rate) if rate else None
+        from airflow_provider_sendpulse.client.auth import (
+            ClientCredentialsAuth,
+            StaticKeyAuth,
+            token_cache_for,
+        )
+
         self.auth: Auth
         if config.api_key:
             self.auth = StaticKeyAuth(config.api_key)
@@ -293,6 +294,8 @@ class ClientCore:
         return f"ClientCore({self.config!r})"
 
     def _mint(self) -> MintedToken:
+        from airflow_provider_sendpulse.client.auth import mint_client_credentials
+
         # Runs in a thread (the caller's, or a worker thread for async clients): sync I/O is fine.
         # One request, no retry of its own: a failed mint fails the attempt of the call that needed
         # the token, and that call's retry policy decides (one budget, never retries inside retries).
@@ -328,6 +331,8 @@ class ClientCore:
 
     def request(self, call: Call[Any], token: str) -> Request:
         """The HTTP request for ``call`` carrying ``token``: dates in the account zone, PHP-style query."""
+        from airflow_provider_sendpulse.client.transport import Request
+
         zone = self.config.zone
         return Request(
             call.method,

@@ -10,6 +10,7 @@ import uvicorn
 from . import config as defaults
 from .app import create_app
 from .config import EmulatorConfig
+from .server import bind_socket
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -25,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_HelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on")
-    parser.add_argument("--port", type=int, default=8089, help="TCP port")
+    parser.add_argument("--port", type=int, default=8089, help="TCP port (0: any free port, printed)")
     parser.add_argument("--client-id", default=defaults.DEFAULT_CLIENT_ID, help="accepted OAuth client id")
     parser.add_argument("--client-secret", default=defaults.DEFAULT_CLIENT_SECRET, help="accepted secret")
     parser.add_argument("--api-key", default=defaults.DEFAULT_API_KEY, help="accepted static API key")
@@ -69,8 +70,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         config = _config(args)
     except ValueError as exc:
         parser.error(str(exc))
-    print(f"SendPulse emulator on http://{args.host}:{args.port} (admin API: /_emulator/state)", flush=True)
-    uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="warning", lifespan="off")
+    # Bind first, so the announced port is the real one even when the system picks it (--port 0).
+    sock = bind_socket(args.host, args.port)
+    port = sock.getsockname()[1]
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"SendPulse emulator on http://{host}:{port} (admin API: /_emulator/state)", flush=True)
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(config), log_level="warning", access_log=False, lifespan="off")
+    )
+    server.run(sockets=[sock])
 
 
 def _config(args: argparse.Namespace) -> EmulatorConfig:

@@ -15,6 +15,15 @@ from .app import create_app
 from .config import EmulatorConfig
 
 
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port``; port 0 lets the system pick a free one (see ``getsockname``)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
 class EmulatorServer:
     """An emulator on a background thread; `url` is its base URL once `start()` returned."""
 
@@ -33,9 +42,7 @@ class EmulatorServer:
 
     def start(self, timeout: float = 10.0) -> str:
         """Start serving and wait until connections are accepted; returns the base URL."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
+        sock = bind_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)

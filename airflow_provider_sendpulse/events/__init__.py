@@ -7,10 +7,33 @@ from JSON-able parameters. Add a type by subclassing ``EventSource`` and decorat
 
 from __future__ import annotations
 
-from airflow_provider_sendpulse.events import campaigns, sms, subscribers
-from airflow_provider_sendpulse.events.base import Cursor, EventSource, Poll, StartFrom, cursor_key
-from airflow_provider_sendpulse.events.driver import adrive, drive
-from airflow_provider_sendpulse.events.registry import event_types, get_event_source, register_event_source
+from typing import TYPE_CHECKING
+
+from airflow_provider_sendpulse._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from airflow_provider_sendpulse.events import campaigns, sms, subscribers
+    from airflow_provider_sendpulse.events.base import Cursor, EventSource, Poll, StartFrom, cursor_key
+    from airflow_provider_sendpulse.events.driver import adrive, drive
+    from airflow_provider_sendpulse.events.registry import (
+        event_types,
+        get_event_source,
+        register_event_source,
+    )
+
+# Loaded on first use (PEP 562), so a DAG file that imports a sensor or trigger stays cheap to parse.
+_EXPORTS = {
+    "Cursor": "base",
+    "EventSource": "base",
+    "Poll": "base",
+    "StartFrom": "base",
+    "adrive": "driver",
+    "cursor_key": "base",
+    "drive": "driver",
+    "event_types": "registry",
+    "get_event_source": "registry",
+    "register_event_source": "registry",
+}
 
 __all__ = [
     "Cursor",
@@ -27,3 +50,5 @@ __all__ = [
     "sms",
     "subscribers",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -6,17 +6,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import islice
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-import httpx
 from airflow.providers.common.compat.sdk import mask_secret
 from airflow.sdk import BaseHook
 
+from airflow_provider_sendpulse import DEFAULT_ADD_BATCH_SIZE, DEFAULT_CONN_ID
 from airflow_provider_sendpulse.client import api
 from airflow_provider_sendpulse.client.api import Call
-from airflow_provider_sendpulse.client.async_client import AsyncSendPulseClient
-from airflow_provider_sendpulse.client.auth import TokenCache
 from airflow_provider_sendpulse.client.core import ClientConfig
 from airflow_provider_sendpulse.client.errors import (
     SendPulseAuthError,
@@ -31,14 +29,16 @@ from airflow_provider_sendpulse.client.models import (
     DoubleOptIn,
 )
 from airflow_provider_sendpulse.client.pagination import iter_items
-from airflow_provider_sendpulse.client.sync_client import SendPulseClient
 from airflow_provider_sendpulse.hooks import connection_form
 from airflow_provider_sendpulse.hooks.settings import client_config
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    import httpx
 
-DEFAULT_ADD_BATCH_SIZE = 1000
-"""Contacts per ``POST /addressbooks/{id}/emails`` call when streaming an upload."""
+    from airflow_provider_sendpulse.client.async_client import AsyncSendPulseClient
+    from airflow_provider_sendpulse.client.sync_client import SendPulseClient
+
+T = TypeVar("T")
 
 ContactLike = Contact | str | Mapping[str, Any]
 
@@ -80,7 +80,7 @@ class SendPulseHook(BaseHook):
     """
 
     conn_name_attr = "sendpulse_conn_id"
-    default_conn_name = "sendpulse_default"
+    default_conn_name = DEFAULT_CONN_ID
     conn_type = "sendpulse"
     hook_name = "SendPulse"
 
@@ -124,6 +124,9 @@ class SendPulseHook(BaseHook):
     def get_conn(self) -> SendPulseClient:
         """The sync client for this hook's connection (created once per hook)."""
         if self._client is None:
+            # Imported here, not at the top: a DAG file that only declares tasks never loads requests.
+            from airflow_provider_sendpulse.client.sync_client import SendPulseClient
+
             self._client = SendPulseClient(self.get_client_config(), on_new_secret=_mask_token)
         return self._client
 
@@ -144,6 +147,8 @@ class SendPulseHook(BaseHook):
         Close it when done (``async with await hook.get_async_client() as client``). Pass a shared
         ``http_client`` (one per event loop) when many triggers run: it is used, never closed.
         """
+        from airflow_provider_sendpulse.client.async_client import AsyncSendPulseClient
+
         config = await self.aget_client_config()
         return AsyncSendPulseClient(config, on_new_secret=_mask_token, http_client=http_client)
 
@@ -174,6 +179,9 @@ class SendPulseHook(BaseHook):
         as SendPulse reports it (when it does) next to the connection's ``timezone`` setting, so a
         mismatch is seen before dates go wrong.
         """
+        from airflow_provider_sendpulse.client.auth import TokenCache
+        from airflow_provider_sendpulse.client.sync_client import SendPulseClient
+
         try:
             with SendPulseClient(
                 self.get_client_config(), on_new_secret=_mask_token, token_cache=TokenCache()

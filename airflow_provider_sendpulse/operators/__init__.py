@@ -1,27 +1,54 @@
-"""Airflow operators for SendPulse."""
+"""Airflow operators for SendPulse.
+
+The operators load on first use (PEP 562): ``from airflow_provider_sendpulse.operators import X``
+imports only the module that defines ``X``.
+"""
 
 from __future__ import annotations
 
-from airflow_provider_sendpulse.operators.api import SendPulseApiOperator
-from airflow_provider_sendpulse.operators.campaigns import (
-    SendPulseCancelCampaignOperator,
-    SendPulseCreateCampaignOperator,
-    SendPulseGetCampaignStatsOperator,
-)
-from airflow_provider_sendpulse.operators.contacts import (
-    SendPulseAddContactsOperator,
-    SendPulseExportContactsOperator,
-    SendPulseRemoveContactsOperator,
-    SendPulseUnsubscribeContactsOperator,
-    SendPulseUpdateContactVariablesOperator,
-)
-from airflow_provider_sendpulse.operators.mailing_lists import (
-    SendPulseCreateMailingListOperator,
-    SendPulseDeleteMailingListOperator,
-    SendPulseListMailingListsOperator,
-)
-from airflow_provider_sendpulse.operators.sms import SendPulseAddPhonesOperator, SendPulseSendSmsOperator
-from airflow_provider_sendpulse.operators.validation import SendPulseInputError
+from typing import TYPE_CHECKING
+
+from airflow_provider_sendpulse._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from airflow_provider_sendpulse.operators.api import SendPulseApiOperator
+    from airflow_provider_sendpulse.operators.campaigns import (
+        SendPulseCancelCampaignOperator,
+        SendPulseCreateCampaignOperator,
+        SendPulseGetCampaignStatsOperator,
+    )
+    from airflow_provider_sendpulse.operators.contacts import (
+        SendPulseAddContactsOperator,
+        SendPulseExportContactsOperator,
+        SendPulseRemoveContactsOperator,
+        SendPulseUnsubscribeContactsOperator,
+        SendPulseUpdateContactVariablesOperator,
+    )
+    from airflow_provider_sendpulse.operators.mailing_lists import (
+        SendPulseCreateMailingListOperator,
+        SendPulseDeleteMailingListOperator,
+        SendPulseListMailingListsOperator,
+    )
+    from airflow_provider_sendpulse.operators.sms import SendPulseAddPhonesOperator, SendPulseSendSmsOperator
+    from airflow_provider_sendpulse.operators.validation import SendPulseInputError
+
+_EXPORTS = {
+    "SendPulseAddContactsOperator": "contacts",
+    "SendPulseAddPhonesOperator": "sms",
+    "SendPulseApiOperator": "api",
+    "SendPulseCancelCampaignOperator": "campaigns",
+    "SendPulseCreateCampaignOperator": "campaigns",
+    "SendPulseCreateMailingListOperator": "mailing_lists",
+    "SendPulseDeleteMailingListOperator": "mailing_lists",
+    "SendPulseExportContactsOperator": "contacts",
+    "SendPulseGetCampaignStatsOperator": "campaigns",
+    "SendPulseInputError": "validation",
+    "SendPulseListMailingListsOperator": "mailing_lists",
+    "SendPulseRemoveContactsOperator": "contacts",
+    "SendPulseSendSmsOperator": "sms",
+    "SendPulseUnsubscribeContactsOperator": "contacts",
+    "SendPulseUpdateContactVariablesOperator": "contacts",
+}
 
 __all__ = [
     "SendPulseAddContactsOperator",
@@ -40,3 +67,5 @@ __all__ = [
     "SendPulseUnsubscribeContactsOperator",
     "SendPulseUpdateContactVariablesOperator",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
-from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
+from airflow_provider_sendpulse import DEFAULT_CONN_ID
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
     check_positive_int,
     check_send_date,
     check_text,
 )
+
+if TYPE_CHECKING:
+    from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
 
 
 class SendPulseBaseOperator(BaseOperator):
@@ -25,12 +28,15 @@ class SendPulseBaseOperator(BaseOperator):
 
     ui_color = "#ffe8a3"
 
-    def __init__(self, *, sendpulse_conn_id: str = SendPulseHook.default_conn_name, **kwargs: Any) -> None:
+    def __init__(self, *, sendpulse_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sendpulse_conn_id = sendpulse_conn_id
 
     @cached_property
     def hook(self) -> SendPulseHook:
+        # Imported when a task runs, not when a DAG file is parsed: the hook brings the HTTP client.
+        from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
+
         return SendPulseHook(sendpulse_conn_id=self.sendpulse_conn_id)
 
     def mailing_list_id(self, list_id: object, list_name: object) -> int:

@@ -14,7 +14,6 @@ from airflow_provider_sendpulse.client.errors import (
     SendPulseNotFoundError,
     SendPulseValidationError,
 )
-from airflow_provider_sendpulse.client.models import CampaignSpec
 from airflow_provider_sendpulse.events.statuses import STATUS_NAMES, status_name
 from airflow_provider_sendpulse.links import (
     CAMPAIGN_ID_KEY,
@@ -40,11 +39,11 @@ from airflow_provider_sendpulse.operators.validation import (
     int_or_none,
     rendered_list,
 )
-from airflow_provider_sendpulse.sensors.campaigns import campaign_result
-from airflow_provider_sendpulse.triggers.campaigns import SendPulseCampaignTrigger
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from airflow_provider_sendpulse.client.models import CampaignSpec
 
 STATE_KEY = "sendpulse_campaign_id"
 SENDER_NOT_FOUND_CODES = frozenset({701, 704, 1003})
@@ -183,6 +182,8 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
 
     def build_spec(self, context: Context) -> CampaignSpec:
         """Validate every field and build the request, before any request is sent."""
+        from airflow_provider_sendpulse.client.models import CampaignSpec
+
         sender_name = check_text(self.sender_name, "sender_name")
         sender_email = check_email(self.sender_email, "sender_email")
         subject = check_text(self.subject, "subject")
@@ -272,6 +273,9 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
         if self.wait_for_completion:
             poll_interval = check_seconds(self.poll_interval, "poll_interval")
             wait_timeout = check_seconds(self.wait_timeout, "wait_timeout")
+
+            from airflow_provider_sendpulse.triggers.campaigns import SendPulseCampaignTrigger
+
             self.log.info("Waiting for campaign %s to finish (deferred)", campaign_id)
             self.defer(
                 trigger=SendPulseCampaignTrigger(
@@ -291,6 +295,8 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
         self, context: Context, event: dict[str, Any], summary: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         """Resume after the campaign reached a final status: its status and statistics, or an error."""
+        from airflow_provider_sendpulse.sensors.campaigns import campaign_result
+
         final = campaign_result(event)
         if summary is None:
             # `airflow dags test` resumes a task with the trigger's event only, without the kwargs it

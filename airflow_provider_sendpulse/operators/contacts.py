@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from airflow.sdk import ObjectStoragePath
 
-from airflow_provider_sendpulse.client.models import BatchProgress, Contact, DoubleOptIn
-from airflow_provider_sendpulse.hooks.sendpulse import DEFAULT_ADD_BATCH_SIZE
+from airflow_provider_sendpulse import DEFAULT_ADD_BATCH_SIZE
 from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
 from airflow_provider_sendpulse.operators.progress import ProgressLog
 from airflow_provider_sendpulse.operators.sources import (
@@ -43,6 +42,8 @@ from airflow_provider_sendpulse.operators.validation import (
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from airflow_provider_sendpulse.client.models import BatchProgress, Contact, DoubleOptIn
 
 DEFAULT_BATCH_SIZE = DEFAULT_ADD_BATCH_SIZE
 MAX_BATCH_SIZE = 10_000
@@ -252,6 +253,8 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
         opt_in: DoubleOptIn | None,
     ) -> dict[str, Any]:
         """Second pass: stream valid rows to SendPulse in batches, logging progress."""
+        from airflow_provider_sendpulse.client.models import Contact
+
         superseded = check.superseded()
         distinct = check.valid - len(superseded)
         if superseded:
@@ -317,6 +320,8 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
 
 
 def _double_opt_in(value: Mapping[str, Any] | None) -> DoubleOptIn | None:
+    from airflow_provider_sendpulse.client.models import DoubleOptIn
+
     if value is None:
         return None
     if isinstance(value, DoubleOptIn):

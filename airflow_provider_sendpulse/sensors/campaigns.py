@@ -16,11 +16,8 @@ from airflow.providers.common.compat.sdk import (
     PokeReturnValue,
 )
 
-from airflow_provider_sendpulse.client import api
 from airflow_provider_sendpulse.events.statuses import outcome, status_code, status_name
-from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
 from airflow_provider_sendpulse.triggers._common import default_campaign_poll_interval
-from airflow_provider_sendpulse.triggers.campaigns import SendPulseCampaignTrigger
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -110,6 +107,10 @@ class SendPulseCampaignSensor(BaseSensorOperator):
     def _check(self) -> dict[str, Any] | None:
         """The result once final (raises on a bad final status), else None."""
         cid = self._campaign_id()
+        # The client loads when the sensor runs, not when its DAG file is parsed.
+        from airflow_provider_sendpulse.client import api
+        from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
+
         campaign = SendPulseHook(sendpulse_conn_id=self.sendpulse_conn_id).run(api.get_campaign(cid))
         code = status_code(campaign)
         state = outcome(code)
@@ -147,6 +148,8 @@ class SendPulseCampaignSensor(BaseSensorOperator):
             raise
         if result is not None:
             return result
+        from airflow_provider_sendpulse.triggers.campaigns import SendPulseCampaignTrigger
+
         deadline = time.time() + self.timeout
         self.defer(
             trigger=SendPulseCampaignTrigger(

@@ -20,9 +20,10 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from airflow_provider_sendpulse.events import Cursor
+if TYPE_CHECKING:
+    from airflow_provider_sendpulse.events import Cursor
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,7 @@ from airflow.providers.common.compat.sdk import (
     PokeReturnValue,
 )
 
-from airflow_provider_sendpulse.events import Cursor, EventSource, cursor_key, drive, get_event_source
-from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
+from airflow_provider_sendpulse import events as event_sources
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
     check_choice,
@@ -27,10 +26,11 @@ from airflow_provider_sendpulse.operators.validation import (
 from airflow_provider_sendpulse.sensors import cursor_store
 from airflow_provider_sendpulse.sensors.cursor_store import SensorState
 from airflow_provider_sendpulse.triggers._common import default_poll_interval
-from airflow_provider_sendpulse.triggers.events import SendPulseEventTrigger
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from airflow_provider_sendpulse.events import Cursor, EventSource
 
 DEFERRAL_GRACE = 60.0
 """Seconds Airflow's own deferral timeout leaves the trigger to report the deadline itself."""
@@ -114,11 +114,11 @@ class SendPulseEventSensor(BaseSensorOperator):
             params["list_id"] = self.list_id
         if self.statuses is not None:
             params["statuses"] = list(self.statuses)
-        return get_event_source(self.event_type, params)
+        return event_sources.get_event_source(self.event_type, params)
 
     def cursor_key(self, source: EventSource | None = None) -> str:
         """The Variable holding this sensor's cursor."""
-        return cursor_key(self.sendpulse_conn_id, source or self.source(), self.cursor_name)
+        return event_sources.cursor_key(self.sendpulse_conn_id, source or self.source(), self.cursor_name)
 
     def _redelivered(self, state: SensorState, context: Context) -> list[dict[str, Any]] | None:
         if state.delivered is not None and state.delivered_to == cursor_store.task_instance_key(context):
@@ -132,8 +132,11 @@ class SendPulseEventSensor(BaseSensorOperator):
         self, context: Context, source: EventSource, key: str, state: SensorState
     ) -> list[dict[str, Any]] | None:
         """Poll once; persist a first position; return the events when there are enough."""
+        # The client loads when the sensor runs, not when its DAG file is parsed.
+        from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
+
         client = SendPulseHook(sendpulse_conn_id=self.sendpulse_conn_id).get_conn()
-        poll = drive(client, source.poll(state.cursor, self.max_events, self.start_from))
+        poll = event_sources.drive(client, source.poll(state.cursor, self.max_events, self.start_from))
         for warning in poll.warnings:
             self.log.warning("%s", warning)
         if poll.baseline:
@@ -192,6 +195,8 @@ class SendPulseEventSensor(BaseSensorOperator):
             events = self._check(context, source, key, state)
         if events is not None:
             return events
+        from airflow_provider_sendpulse.triggers.events import SendPulseEventTrigger
+
         trigger = SendPulseEventTrigger(
             event_type=self.event_type,
             event_params=source.params,

@@ -13,13 +13,13 @@ import asyncio
 import contextlib
 import importlib
 import weakref
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
-from airflow_provider_sendpulse.client.api import Call
-from airflow_provider_sendpulse.client.async_client import AsyncSendPulseClient
-from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
+if TYPE_CHECKING:
+    from airflow_provider_sendpulse.client.api import Call
+    from airflow_provider_sendpulse.client.async_client import AsyncSendPulseClient
 
 MAX_IN_FLIGHT = 10
 """Requests in flight per event loop (SendPulse allows 10 per second per account anyway)."""
@@ -56,7 +56,14 @@ def _prepare() -> httpx.AsyncClient:
     return httpx.AsyncClient(limits=_LIMITS)
 
 
-_LAZY_IMPORTS = ("anyio._backends._asyncio", "airflow.sdk.execution_time.supervisor")
+_LAZY_IMPORTS = (
+    "anyio._backends._asyncio",
+    "airflow.sdk.execution_time.supervisor",
+    # The hook and client (requests, oauthlib) are not imported with the trigger module, to keep DAG
+    # parsing cheap; they load here, off the event loop, before the first trigger uses them.
+    "airflow_provider_sendpulse.client.async_client",
+    "airflow_provider_sendpulse.hooks.sendpulse",
+)
 
 
 class GatedClient:
@@ -77,7 +84,10 @@ async def async_client(sendpulse_conn_id: str) -> GatedClient:
 
     Nothing to close: the pool outlives the trigger.
     """
+    http_client = await shared_http_client()  # first: it imports the hook and client in a thread
+    from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
+
     hook = SendPulseHook(sendpulse_conn_id=sendpulse_conn_id)
-    client = await hook.get_async_client(http_client=await shared_http_client())
+    client = await hook.get_async_client(http_client=http_client)
     loop = asyncio.get_running_loop()
     return GatedClient(client, _GATES.setdefault(loop, asyncio.Semaphore(MAX_IN_FLIGHT)))

@@ -47,6 +47,7 @@ TARGETS = {
     "fleet never over the rate limit",
     "fleet token mints",
     "hook overhead",
+    "DAG-parse import cost per module",
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import socket
+import re
 import subprocess
 import sys
 import time
@@ -27,25 +27,16 @@ def test_help_documents_defaults() -> None:
         assert f"(default: {default})" in text
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def test_serves_from_the_command_line() -> None:
-    port = _free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "airflow_provider_sendpulse.emulator",
-        "--port",
-        str(port),
-        "--api-key",
-        "k1",
-    ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+def test_serves_from_the_command_line_on_the_port_it_announces() -> None:
+    command = [sys.executable, "-m", "airflow_provider_sendpulse.emulator", "--port", "0", "--api-key", "k1"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+) ", banner)
+        assert match, (banner, process.stderr.read() if process.poll() is not None and process.stderr else "")
+        port = int(match.group(1))
+        assert port != 0
         deadline = time.monotonic() + 20
         while True:
             try:

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from tr_helpers import api_requests
+from tr_helpers import api_requests, until_polled
 
 from airflow_provider_sendpulse.emulator.control import EmulatorControl
 from airflow_provider_sendpulse.events import drive, get_event_source
@@ -156,9 +156,10 @@ async def test_watcher_fires_once_per_batch_never_on_unchanged_state(
     emulator: EmulatorControl, fast_conn: str
 ) -> None:
     list_id = emulator.create_list("watched")
+    emulator.clear_requests()
     run = make(fast_conn, list_id).run()
     first = asyncio.ensure_future(next_event(run))
-    await asyncio.sleep(0.3)
+    await until_polled(emulator)  # the first poll records the position
     await asyncio.to_thread(emulator.seed_contacts, list_id, 2, "x")
     assert (await first)["count"] == 2
     second = asyncio.ensure_future(next_event(run))

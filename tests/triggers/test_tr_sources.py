@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from tr_helpers import until_polled
+
 from airflow_provider_sendpulse.client import api
 from airflow_provider_sendpulse.client.models import CampaignSpec
 from airflow_provider_sendpulse.emulator.control import EmulatorControl
@@ -70,9 +72,10 @@ async def test_trigger_on_campaign_events(emulator: EmulatorControl, fast_conn: 
     trigger = SendPulseEventTrigger(
         event_type="new_campaign", sendpulse_conn_id=fast_conn, poll_interval=0.05
     )
+    emulator.clear_requests()
     run = trigger.run()
     waiting = asyncio.ensure_future(run.__anext__())
-    await asyncio.sleep(0.5)
+    await until_polled(emulator)  # the first poll records the position
     cid = await asyncio.to_thread(campaign, hook, list_id)
     event = await asyncio.wait_for(waiting, 10)
     assert [e["id"] for e in event.payload["events"]] == [cid]
