@@ -202,7 +202,11 @@ def main() -> None:
     shutil.rmtree(HOME, ignore_errors=True)
     HOME.mkdir()
     heading("SendPulse emulator and a local Airflow")
-    with run_emulator(campaign_step_seconds=2, rate_limit=10) as url, EmulatorControl(url) as emulator:
+    request_log = os.environ.get("SENDPULSE_DEMO_REQUEST_LOG")
+    with (
+        run_emulator(campaign_step_seconds=2, rate_limit=10, record_bodies=bool(request_log)) as url,
+        EmulatorControl(url) as emulator,
+    ):
         demo = Demo(url, emulator)
         say(f"Emulator serving the SendPulse API at {url} (10 requests/s per account, like SendPulse)")
         demo.airflow("db", "migrate", log_name="db-migrate")
@@ -216,6 +220,8 @@ def main() -> None:
         mints = sum(1 for r in log if r["path"] == "/oauth/access_token")
         limited = sum(1 for r in log if r["status"] == 429)
         say(f"{len(log)} requests, {mints} token mints (one per process), {limited} rate-limit answers")
+        if request_log:  # for the test suite's wire-format audit
+            Path(request_log).write_text(json.dumps(log))
     say(f"\nDemo finished in {time.monotonic() - started:.0f} s. Logs: {display(HOME)}/logs/")
 
 

@@ -21,7 +21,7 @@ os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ.setdefault("AIRFLOW__CORE__FERNET_KEY", "jLiGbh53yXtDhQvs3wOUhyqq0yGj6oJKCNXKJkR6W8o=")
 
 from account_zone import EMULATOR_TIMEZONE, emulator_connection
-from wire_audit import WireAudit
+from wire_audit import PENDING, WireAudit, collect
 
 from airflow_provider_sendpulse.client.auth import reset_token_caches
 from airflow_provider_sendpulse.client.ratelimit import reset_rate_limiters
@@ -132,14 +132,13 @@ WIRE_AUDIT = WireAudit()
 _EMULATORS: list[Emulator] = []
 _current_test: list[str] = ["(session)"]
 _exempt: list[bool] = [False]
-_pending: list[dict[str, Any]] = []
 _original_init = Emulator.__init__
 _original_clear = RequestLog.clear
 
 
 def _collect(log: RequestLog) -> None:
     if not _exempt[0] and not _current_test[0].startswith("tests/emulator/"):
-        _pending.extend(log.entries())
+        collect(log.entries())
 
 
 def _recording_init(self: Emulator, *args: Any, **kwargs: Any) -> None:
@@ -174,8 +173,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     finally:
         for emulator in _EMULATORS:
             emulator.requests.clear()
-        entries = list(_pending)
-        _pending.clear()
+        entries = list(PENDING)
+        PENDING.clear()
         found = list(dict.fromkeys(WIRE_AUDIT.audit(entries)))
         if found:
             shown = "\n  ".join(found[:20])

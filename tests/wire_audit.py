@@ -9,6 +9,8 @@ Rules (see docs/emulator.md, "Wire conventions"):
   the repairs listed in docs/emulator.md; paths the documents do not describe are counted, not checked.
 
 Entries come from the emulators' request logs (with bodies recorded); ``audit`` returns the violations.
+In-process emulators are collected by ``tests/conftest.py``; a test whose emulator runs in another process
+(started with ``--record-bodies``) hands that emulator's log to :func:`collect` before it ends.
 """
 
 from __future__ import annotations
@@ -31,6 +33,15 @@ AUDIT_URL = "http://emulator.audit"
 TOKEN_PATH = "/oauth/access_token"
 _ID_SEGMENT = re.compile(r"/(\d+|[^/]*@[^/]*|[^/]*%40[^/]*)(?=/|$)")
 _BRACKETS = re.compile(r"\[[^\]]*\]")
+
+
+PENDING: list[dict[str, Any]] = []
+"""Request-log entries of the running test, audited when it ends (see tests/conftest.py)."""
+
+
+def collect(entries: Iterable[Mapping[str, Any]]) -> None:
+    """Queue request-log entries for the audit of the running test."""
+    PENDING.extend(dict(entry) for entry in entries)
 
 
 def _hook_openapi() -> ModuleType:

@@ -55,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=defaults.DEFAULT_SEED, help="seed of generated statistics"
     )
     parser.add_argument(
+        "--record-bodies",
+        action="store_true",
+        help="keep each request's body in the request log (for checking what clients send)",
+    )
+    parser.add_argument(
         "--timezone",
         default=defaults.DEFAULT_TIMEZONE,
         help="the account's IANA time zone: every date the API reads and writes is in it",
@@ -92,6 +97,7 @@ def _config(args: argparse.Namespace) -> EmulatorConfig:
         campaign_limits=args.campaign_limits,
         seed=args.seed,
         timezone=args.timezone,
+        record_bodies=args.record_bodies,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,12 +10,18 @@ from pathlib import Path
 
 import pytest
 from airflow_stack import ROOT
+from wire_audit import collect
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 def test_demo_runs_every_example_dag(tmp_path: Path) -> None:
-    env = {**os.environ, "SENDPULSE_DEMO_HOME": str(tmp_path / "demo")}
+    request_log = tmp_path / "requests.json"
+    env = {
+        **os.environ,
+        "SENDPULSE_DEMO_HOME": str(tmp_path / "demo"),
+        "SENDPULSE_DEMO_REQUEST_LOG": str(request_log),
+    }
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "demo.py")],
         env=env,
@@ -32,3 +39,4 @@ def test_demo_runs_every_example_dag(tmp_path: Path) -> None:
     assert "Welcome SMS sent: 2 (one per new subscriber with a phone)" in output
     assert "it greeted 4 new subscribers" in output
     assert "0 rate-limit answers" in output
+    collect(json.loads(request_log.read_text()))  # the demo's emulator ran in its process

@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
+from wire_audit import collect
 
 from airflow_provider_sendpulse.emulator.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from airflow_provider_sendpulse.emulator.control import EmulatorControl
@@ -42,7 +43,7 @@ def emulator_process() -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "airflow_provider_sendpulse.emulator", "--port", str(port)]
     process = subprocess.Popen(
-        [*command, "--rate-limit", "0", "--no-campaign-limits"],
+        [*command, "--rate-limit", "0", "--no-campaign-limits", "--record-bodies"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -133,5 +134,6 @@ def test_200_triggers_in_one_loop_each_deliver_their_batch(
             fired, stall = asyncio.run(deliver_all(triggers, control, lists))
         finally:
             gc.unfreeze()
+        collect(control.requests())  # this emulator runs in another process
     print(f"200 triggers: {fired} batches fired; longest event-loop lateness {stall * 1000:.1f} ms")
     assert fired >= len(triggers), f"only {fired} of {len(triggers)} triggers delivered their batch"
