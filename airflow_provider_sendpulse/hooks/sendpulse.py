@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -30,6 +30,7 @@ from airflow_provider_sendpulse.client.models import (
 )
 from airflow_provider_sendpulse.client.pagination import iter_items
 from airflow_provider_sendpulse.hooks import connection_form
+from airflow_provider_sendpulse.hooks.create_once import CAMPAIGN_ONCE, SMS_ONCE, Attempt, Outcome
 from airflow_provider_sendpulse.hooks.settings import client_config
 
 if TYPE_CHECKING:
@@ -42,6 +43,9 @@ T = TypeVar("T")
 
 ContactLike = Contact | str | Mapping[str, Any]
 
+MAX_SMS_CANDIDATES = 20
+"""SMS campaigns whose recipients are read, newest first, when looking for an earlier try's send."""
+
 
 def _mask_token(token: str) -> None:
     mask_secret(token)
@@ -51,6 +55,19 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+def _positive_int(value: object) -> int:
+    """An id from an int or a string of digits; 0 for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return max(value, 0)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return 0
+
+
+def _sms_sender(campaign: Mapping[str, Any]) -> object:
+    return campaign.get("sender_name") or campaign.get("sender")
 
 
 def _zone_note(info: Mapping[str, Any], configured: str) -> str:
@@ -341,6 +358,21 @@ class SendPulseHook(BaseHook):
             referrals = []
         return {"campaign": campaign, "countries": countries, "referrals": referrals}
 
+    def create_campaign_once(self, spec: CampaignSpec, attempt: Attempt) -> Outcome:
+        """Create a campaign once per task instance: an earlier try's campaign (recorded, or found by
+        ``spec.name``, which must be given) is returned instead of a second one.
+        """
+        name = spec.name
+        if not name:
+            raise ValueError("create_campaign_once needs CampaignSpec.name: it identifies the campaign")
+        return CAMPAIGN_ONCE.run(
+            attempt,
+            create=lambda: {"name": name, **self.create_campaign(spec)},
+            find=lambda: self.find_campaign(name),
+            fetch=self.get_campaign,
+            log=self.log,
+        )
+
     # --- senders and templates ------------------------------------------------------------
 
     def list_senders(self) -> list[dict[str, Any]]:
@@ -390,6 +422,75 @@ class SendPulseHook(BaseHook):
     ) -> dict[str, Any]:
         """An SMS campaign to a list's phones; returns ``campaign_id`` (never replayed)."""
         return self.run(api.create_sms_campaign(sender, list_id, body, date, route, emulate))
+
+    def send_sms_once(
+        self,
+        attempt: Attempt,
+        sender: str,
+        body: str,
+        *,
+        phones: Sequence[str] | None = None,
+        list_id: int | None = None,
+        date: str | datetime | None = None,
+        route: Mapping[str, Any] | None = None,
+        emulate: bool | None = None,
+    ) -> Outcome:
+        """Send an SMS (to ``phones`` or to a list's phones) once per task instance.
+
+        A retry returns the send an earlier try recorded, or finds it among the SMS campaigns since the DAG
+        run started (same sender and recipients); when an earlier try started sending and nothing is
+        found, it fails (:class:`SendPulseInputError`) rather than risk a second send.
+        """
+        if (phones is None) == (list_id is None):
+            raise ValueError("give exactly one of phones and list_id")
+
+        def send() -> dict[str, Any]:
+            if phones is not None:
+                return self.send_sms(sender, phones, body, date, route, emulate)
+            assert list_id is not None
+            return self.create_sms_campaign(sender, list_id, body, date, route, emulate)
+
+        def find() -> dict[str, Any] | None:
+            found = self.find_sms_send(sender, phones=phones, list_id=list_id, since=attempt.run_started)
+            return None if found is None else {"campaign_id": found}
+
+        return SMS_ONCE.run(attempt, create=send, find=find, fetch=None, log=self.log)
+
+    def find_sms_send(
+        self,
+        sender: str,
+        *,
+        phones: Sequence[str] | None = None,
+        list_id: int | None = None,
+        since: datetime | None = None,
+    ) -> int | None:
+        """The newest SMS campaign since ``since`` (default a day ago) from ``sender`` to the same recipients.
+
+        SendPulse's list of SMS campaigns carries no text, so recipients identify a send: the list id, or
+        the exact set of phone numbers (read from the campaign's details, newest candidates first).
+        """
+        now = datetime.now(UTC)
+        start = since or now - timedelta(days=1)
+        # Aware datetimes: the client renders them in the account's time zone, so the window is exact
+        # (to the second: SendPulse dates have no fractions).
+        campaigns = self.list_sms_campaigns(
+            start.replace(microsecond=0), now.replace(microsecond=0) + timedelta(seconds=1)
+        )
+        ours = [c for c in campaigns if _positive_int(c.get("id")) and _sms_sender(c) == sender]
+        ours.sort(key=lambda c: _positive_int(c.get("id")), reverse=True)
+        for item in ours[:MAX_SMS_CANDIDATES]:
+            campaign_id = _positive_int(item.get("id"))
+            if list_id is not None:
+                if _positive_int(item.get("address_book_id")) == list_id:
+                    return campaign_id
+                continue
+            details = self.get_sms_campaign(campaign_id)
+            sent_to = {
+                str(p.get("phone")) for p in details.get("task_phones_info") or [] if isinstance(p, Mapping)
+            }
+            if sent_to == set(phones or ()):
+                return campaign_id
+        return None
 
     def get_sms_campaign(self, campaign_id: int) -> dict[str, Any]:
         """One SMS campaign."""

@@ -11,9 +11,11 @@ from airflow.sdk import BaseOperator
 from airflow_provider_sendpulse import DEFAULT_CONN_ID
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
+    check_phones,
     check_positive_int,
     check_send_date,
     check_text,
+    rendered_list,
 )
 
 if TYPE_CHECKING:
@@ -56,6 +58,13 @@ class SendPulseBaseOperator(BaseOperator):
                 "creates one."
             )
         return int(found["id"])
+
+    def normalised_phones(self, value: object, field: str = "phones") -> list[str]:
+        """Phones as international digits (a rendered list read back); logs how many were rewritten."""
+        phones, rewritten = check_phones(rendered_list(value), field)
+        if rewritten:
+            self.log.info("Normalised %d phone number(s) to international digits", rewritten)
+        return phones
 
     def check_date(self, value: object, field: str = "send_date") -> datetime | None:
         """A future date; naive values are account time (the connection's ``timezone``, read if needed)."""

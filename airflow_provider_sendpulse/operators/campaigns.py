@@ -9,12 +9,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import jinja2
 
-from airflow_provider_sendpulse.client.errors import (
-    SendPulseAmbiguousCreateError,
-    SendPulseNotFoundError,
-    SendPulseValidationError,
-)
+from airflow_provider_sendpulse.client.errors import SendPulseValidationError
 from airflow_provider_sendpulse.events.statuses import STATUS_NAMES, status_name
+from airflow_provider_sendpulse.hooks.create_once import CAMPAIGN_ONCE, Attempt
 from airflow_provider_sendpulse.links import (
     CAMPAIGN_ID_KEY,
     CAMPAIGN_URL_KEY,
@@ -22,7 +19,7 @@ from airflow_provider_sendpulse.links import (
     campaign_url,
 )
 from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
-from airflow_provider_sendpulse.operators.identity import TaskState, bounded_name, task_identity, try_number
+from airflow_provider_sendpulse.operators.identity import bounded_name, task_identity
 from airflow_provider_sendpulse.operators.validation import (
     HOW_TO_LOAD_A_BODY,
     MAX_ATTACHMENTS,
@@ -45,7 +42,7 @@ if TYPE_CHECKING:
 
     from airflow_provider_sendpulse.client.models import CampaignSpec
 
-STATE_KEY = "sendpulse_campaign_id"
+STATE_KEY = CAMPAIGN_ONCE.key
 SENDER_NOT_FOUND_CODES = frozenset({701, 704, 1003})
 """SendPulse's ``error_code`` values for a sender address that is missing, unknown or not activated."""
 
@@ -226,13 +223,8 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
 
     def create_once(self, spec: CampaignSpec, context: Context) -> tuple[dict[str, Any], bool]:
         """Return ``(campaign, created)``: the campaign of an earlier try if there is one, else a new one."""
-        state = TaskState(context)
-        earlier = self._earlier_campaign(spec, state, context)
-        if earlier is not None:
-            self._publish(context, int(earlier["id"]))
-            return earlier, False
         try:
-            campaign = self.hook.create_campaign(spec)
+            outcome = self.hook.create_campaign_once(spec, Attempt.from_context(context))
         except SendPulseValidationError as error:
             if error.error_code in SENDER_NOT_FOUND_CODES:
                 raise SendPulseInputError(
@@ -242,19 +234,10 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
                     "Service settings > Sender addresses."
                 ) from error
             raise
-        except SendPulseAmbiguousCreateError:
-            self.log.warning("The create call may or may not have gone through; looking for %r", spec.name)
-            found = self._find_by_name(spec)
-            if found is None:
-                raise
-            campaign, created = found, True
-        else:
-            created = True
-        campaign_id = int(campaign["id"])
-        state.set(STATE_KEY, campaign_id)
-        self._publish(context, campaign_id)
-        self.log.info("Created campaign %s (%r)", campaign_id, spec.name)
-        return {**campaign, "name": campaign.get("name", spec.name)}, created
+        self._publish(context, outcome.id)
+        if outcome.created:
+            self.log.info("Created campaign %s (%r)", outcome.id, spec.name)
+        return outcome.answer, outcome.created
 
     def result(self, context: Context, campaign: Mapping[str, Any], created: bool) -> dict[str, Any]:
         """The task's return value; with ``wait_for_completion``, defers until the campaign is final."""
@@ -316,36 +299,6 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
             "statistics": final["statistics"],
             "final": final,
         }
-
-    def _earlier_campaign(
-        self, spec: CampaignSpec, state: TaskState, context: Context
-    ) -> dict[str, Any] | None:
-        stored = state.get(STATE_KEY)
-        if stored:
-            try:
-                campaign = self.hook.get_campaign(int(stored))
-            except SendPulseNotFoundError:
-                # Deleted, or SendPulse's "not found (maybe already sent)": never risk a second send.
-                raise SendPulseInputError(
-                    f"An earlier try created campaign {stored}, which SendPulse no longer finds; refusing "
-                    "to create another. Check it in SendPulse; to create a new one, delete the task state "
-                    f"key {STATE_KEY!r} of this task instance (Airflow REST API) and run the task again."
-                ) from None
-            self.log.info("Campaign %s was created by an earlier try; not creating another", stored)
-            return {**campaign, "id": int(stored)}
-        if try_number(context) <= 1:
-            return None
-        found = self._find_by_name(spec)
-        if found is not None:
-            self.log.info(
-                "Found campaign %s (%r) from an earlier try; not creating another", found["id"], spec.name
-            )
-        return found
-
-    def _find_by_name(self, spec: CampaignSpec) -> dict[str, Any] | None:
-        assert spec.name is not None
-        found = self.hook.find_campaign(spec.name)
-        return None if found is None else dict(found)
 
     def _publish(self, context: Context, campaign_id: int) -> None:
         ti = context["ti"]

@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
-from airflow.providers.common.compat.sdk import AirflowFailException
+# Defined with the hook, which raises it too; public from here as before.
+from airflow_provider_sendpulse.hooks.errors import SendPulseInputError as SendPulseInputError
 
 MAX_CAMPAIGN_LISTS = 10
 MAX_ATTACHMENTS = 5
@@ -22,10 +23,6 @@ SENDPULSE_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 _LOCAL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
 _LABEL_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 _PHONE_SEPARATORS_RE = re.compile(r"[\s\-().]")
-
-
-class SendPulseInputError(AirflowFailException, ValueError):
-    """Input refused before any request; retrying the task would not help, so it fails without retries."""
 
 
 def email_problem(value: object) -> str | None:
