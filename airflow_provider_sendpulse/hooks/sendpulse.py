@@ -30,6 +30,12 @@ from airflow_provider_sendpulse.client.models import (
 )
 from airflow_provider_sendpulse.client.pagination import iter_items
 from airflow_provider_sendpulse.hooks import connection_form
+from airflow_provider_sendpulse.hooks.contact_import import (
+    ContactImport,
+    ImportSource,
+    OnInvalid,
+    check_batch_size,
+)
 from airflow_provider_sendpulse.hooks.create_once import CAMPAIGN_ONCE, SMS_ONCE, Attempt, Outcome
 from airflow_provider_sendpulse.hooks.settings import client_config
 
@@ -261,8 +267,7 @@ class SendPulseHook(BaseHook):
         :param contacts: Contacts, bare emails, or mappings with ``email`` (and ``variables``).
         :param on_batch: called after each batch is accepted.
         """
-        if batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
+        check_batch_size(batch_size)
         started = time.monotonic()
         sent = batches = 0
         for chunk in _chunks((Contact.coerce(c) for c in contacts), batch_size):
@@ -272,6 +277,27 @@ class SendPulseHook(BaseHook):
             if on_batch is not None:
                 on_batch(BatchProgress(list_id, batches, len(chunk), sent, time.monotonic() - started))
         return AddSummary(list_id, sent, batches, batch_size, time.monotonic() - started)
+
+    def import_contacts(
+        self,
+        list_id: int,
+        source: ImportSource,
+        *,
+        on_invalid: OnInvalid = "fail",
+        batch_size: int = DEFAULT_ADD_BATCH_SIZE,
+        double_opt_in: DoubleOptIn | None = None,
+    ) -> dict[str, Any]:
+        """Import a re-readable stream of rows: validate every row, then send the valid ones in batches.
+
+        With ``on_invalid="fail"`` nothing is sent when a row is bad (:class:`SendPulseInputError` names
+        the rows by position); rows repeating an email are merged, the last one winning. Returns counts:
+        see :class:`~airflow_provider_sendpulse.hooks.contact_import.ContactImport`.
+        """
+        check_batch_size(batch_size)
+        job = ContactImport(
+            self.add_contacts, self.log, list_id, source, on_invalid, batch_size, double_opt_in
+        )
+        return job.run()
 
     def remove_contacts(self, list_id: int, emails: Iterable[str]) -> int:
         """Remove emails from a list (100 per call); returns how many were sent."""

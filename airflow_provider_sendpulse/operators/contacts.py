@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
-import time
-from array import array
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from airflow.sdk import ObjectStoragePath
 
 from airflow_provider_sendpulse import DEFAULT_ADD_BATCH_SIZE
+from airflow_provider_sendpulse.hooks.contact_import import check_batch_size
+from airflow_provider_sendpulse.hooks.progress import ProgressLog
 from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
-from airflow_provider_sendpulse.operators.progress import ProgressLog
 from airflow_provider_sendpulse.operators.sources import (
     ContactSource,
     FileFormat,
-    Row,
     as_path,
     check_delimiter,
     check_encoding,
@@ -36,75 +32,16 @@ from airflow_provider_sendpulse.operators.validation import (
     check_flag,
     check_positive_int,
     check_variables,
-    clean_variables,
     rendered_value,
 )
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_sendpulse.client.models import BatchProgress, Contact, DoubleOptIn
+    from airflow_provider_sendpulse.client.models import DoubleOptIn
 
 DEFAULT_BATCH_SIZE = DEFAULT_ADD_BATCH_SIZE
-MAX_BATCH_SIZE = 10_000
-MAX_REPORTED_ROWS = 20
 _FORMATS = (None, "csv", "jsonl")
-
-
-DUPLICATE_RULE = "last row wins"
-"""Rows with the same email (compared case-insensitively) are merged: only the last one is sent."""
-
-
-def email_digest(email: str) -> int:
-    """8 bytes standing for an address, so that a million of them fit in a few megabytes."""
-    return int.from_bytes(hashlib.blake2b(email.strip().lower().encode(), digest_size=8).digest(), "big")
-
-
-@dataclass
-class _Check:
-    """Result of a pass: counts and the first few bad rows (positions, never addresses).
-
-    The validation pass also keeps one digest per valid row (in order), from which :meth:`superseded`
-    finds the rows a later row with the same email replaces.
-    """
-
-    rows: int = 0
-    valid: int = 0
-    invalid: int = 0
-    blank: int = 0
-    problems: list[str] = field(default_factory=list)
-    digests: array[int] | None = None
-
-    def add(self, row: Row) -> None:
-        if row.blank:
-            self.blank += 1
-            return
-        self.rows += 1
-        if row.problem is None:
-            self.valid += 1
-            if self.digests is not None and row.email is not None:
-                self.digests.append(email_digest(row.email))
-            return
-        self.invalid += 1
-        if len(self.problems) < MAX_REPORTED_ROWS:
-            self.problems.append(f"{row.position}: {row.problem}")
-
-    def describe(self) -> str:
-        more = self.invalid - len(self.problems)
-        return "; ".join(self.problems) + (f"; and {more} more" if more > 0 else "")
-
-    def superseded(self) -> set[int]:
-        """Ordinals (among valid rows) of rows that a later row with the same email replaces."""
-        seen: set[int] = set()
-        replaced: set[int] = set()
-        digests = self.digests or array("Q")
-        for ordinal in range(len(digests) - 1, -1, -1):
-            digest = digests[ordinal]
-            if digest in seen:
-                replaced.add(ordinal)
-            else:
-                seen.add(digest)
-        return replaced
 
 
 class SendPulseAddContactsOperator(SendPulseBaseOperator):
@@ -195,7 +132,6 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         list_id = self.mailing_list_id(self.list_id, self.list_name)
-        batch_size = self.batch_size
         opt_in = _double_opt_in(self.double_opt_in)
         source = ContactSource(
             contacts=self.contacts,
@@ -206,117 +142,9 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
             encoding=self.encoding,
             storage_conn_id=self.storage_conn_id,
         )
-
-        check = self.validate(source)
-        return self.send(list_id, source, check, batch_size, opt_in)
-
-    def validate(self, source: ContactSource) -> _Check:
-        """First pass: count rows and find bad ones before anything is sent."""
-        self.log.info("Validating %s", source.describe())
-        started = time.monotonic()
-        check = _Check(digests=array("Q"))
-        for row in source.rows():
-            check.add(row)
-        self.log.info(
-            "Validated %d row(s) in %.1fs: %d valid, %d invalid",
-            check.rows,
-            time.monotonic() - started,
-            check.valid,
-            check.invalid,
+        return self.hook.import_contacts(
+            list_id, source, on_invalid=self.on_invalid, batch_size=self.batch_size, double_opt_in=opt_in
         )
-        if check.rows == 0:
-            raise SendPulseInputError(f"contacts: {source.describe()} has no contacts.")
-        unmatched = source.unmatched_columns()
-        if unmatched:
-            raise SendPulseInputError(
-                f"column_mapping: no row of {source.describe()} has {', '.join(map(repr, unmatched))}."
-            )
-        if check.invalid and self.on_invalid == "fail":
-            raise SendPulseInputError(
-                f"{check.invalid} invalid row(s) in {source.describe()}, nothing was sent: "
-                f"{check.describe()}. Fix them, or set on_invalid='skip' to leave them out."
-            )
-        if check.valid == 0:
-            raise SendPulseInputError(
-                f"no valid contacts among {check.rows} row(s) in {source.describe()}: {check.describe()}."
-            )
-        if check.invalid:
-            self.log.warning("Skipping %d invalid row(s): %s", check.invalid, check.describe())
-        return check
-
-    def send(
-        self,
-        list_id: int,
-        source: ContactSource,
-        check: _Check,
-        batch_size: int,
-        opt_in: DoubleOptIn | None,
-    ) -> dict[str, Any]:
-        """Second pass: stream valid rows to SendPulse in batches, logging progress."""
-        from airflow_provider_sendpulse.client.models import Contact
-
-        superseded = check.superseded()
-        distinct = check.valid - len(superseded)
-        if superseded:
-            self.log.info(
-                "%d row(s) repeat an earlier email: merged, %s (%d distinct emails)",
-                len(superseded),
-                DUPLICATE_RULE,
-                distinct,
-            )
-        progress = ProgressLog(self.log, distinct)
-        second = _Check()
-
-        def contacts() -> Iterator[Contact]:
-            for row in source.rows():
-                ordinal = second.valid
-                second.add(row)
-                if row.email is not None and ordinal not in superseded:
-                    yield Contact(row.email, clean_variables(row.variables))
-
-        def on_batch(batch: BatchProgress) -> None:
-            progress.update(batch.contacts_sent)
-
-        self.log.info("Adding %d contact(s) to list %s in batches of %d", distinct, list_id, batch_size)
-        summary = self.hook.add_contacts(
-            list_id, contacts(), batch_size=batch_size, double_opt_in=opt_in, on_batch=on_batch
-        )
-        progress.update(summary.contacts, force=True)
-        if (second.valid, second.invalid) != (check.valid, check.invalid):
-            self.log.warning(
-                "The source changed between validation and sending: %d valid / %d invalid rows at first, "
-                "%d / %d when sending",
-                check.valid,
-                check.invalid,
-                second.valid,
-                second.invalid,
-            )
-        self.log.info(
-            "Read %d row(s): %d distinct email(s) sent to list %s, %d duplicate row(s) merged (%s), "
-            "%d invalid row(s) skipped, %d blank line(s)",
-            second.rows,
-            summary.contacts,
-            list_id,
-            len(superseded),
-            DUPLICATE_RULE,
-            second.invalid,
-            second.blank,
-        )
-        return {
-            "list_id": list_id,
-            "rows": second.rows,
-            "distinct": distinct,
-            "duplicates": len(superseded),
-            "duplicate_rule": DUPLICATE_RULE,
-            "added": summary.contacts,
-            "skipped": second.invalid + second.blank + len(superseded),
-            "invalid": second.invalid,
-            "blank": second.blank,
-            "invalid_rows": second.problems,
-            "batches": summary.batches,
-            "batch_size": batch_size,
-            "elapsed_seconds": round(progress.elapsed, 3),
-        }
 
 
 def _double_opt_in(value: Mapping[str, Any] | None) -> DoubleOptIn | None:
@@ -564,6 +392,8 @@ def _variables_of(contact: Mapping[str, Any]) -> dict[str, Any]:
 
 def _check_batch_size(value: object) -> int:
     batch_size = check_positive_int(value, "batch_size")
-    if batch_size > MAX_BATCH_SIZE:
-        raise SendPulseInputError(f"batch_size: at most {MAX_BATCH_SIZE}, got {batch_size}.")
+    try:
+        check_batch_size(batch_size)
+    except ValueError as error:
+        raise SendPulseInputError(f"batch_size: {error}.") from None
     return batch_size

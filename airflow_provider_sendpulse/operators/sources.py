@@ -22,6 +22,7 @@ from airflow.sdk import ObjectStoragePath
 
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
+    clean_variables,
     email_problem,
     variable_problem,
 )
@@ -39,6 +40,8 @@ _SUFFIX_FORMATS: dict[str, FileFormat] = {
 @dataclass(frozen=True)
 class Row:
     """One input row: where it is (``line 7`` or ``contacts[3]``), and the contact or why it is unusable.
+
+    ``variables`` are as they will be sent: empty values dropped, dates rendered as SendPulse expects.
 
     Blank lines come through as rows with ``blank=True`` so that they can be counted.
     """
@@ -285,7 +288,7 @@ def _finish(position: str, email: Any, variables: dict[str, Any]) -> Row:
         problem = variable_problem(name, value)
         if problem:
             return Row(position, None, problem=problem)
-    return Row(position, email, variables)
+    return Row(position, email, clean_variables(variables))
 
 
 def _find_email_key(keys: list[str]) -> str | None:
