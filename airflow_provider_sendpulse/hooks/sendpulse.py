@@ -6,11 +6,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import islice
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from airflow.providers.common.compat.sdk import mask_secret
-from airflow.sdk import BaseHook
+from airflow.sdk import BaseHook, ObjectStoragePath
 
 from airflow_provider_sendpulse import DEFAULT_ADD_BATCH_SIZE, DEFAULT_CONN_ID
 from airflow_provider_sendpulse.client import api
@@ -30,6 +31,7 @@ from airflow_provider_sendpulse.client.models import (
 )
 from airflow_provider_sendpulse.client.pagination import iter_items
 from airflow_provider_sendpulse.hooks import connection_form
+from airflow_provider_sendpulse.hooks.contact_export import write_contacts
 from airflow_provider_sendpulse.hooks.contact_import import (
     ContactImport,
     ImportSource,
@@ -37,6 +39,8 @@ from airflow_provider_sendpulse.hooks.contact_import import (
     check_batch_size,
 )
 from airflow_provider_sendpulse.hooks.create_once import CAMPAIGN_ONCE, SMS_ONCE, Attempt, Outcome
+from airflow_provider_sendpulse.hooks.files import FileFormat
+from airflow_provider_sendpulse.hooks.progress import ProgressLog
 from airflow_provider_sendpulse.hooks.settings import client_config
 
 if TYPE_CHECKING:
@@ -298,6 +302,40 @@ class SendPulseHook(BaseHook):
             self.add_contacts, self.log, list_id, source, on_invalid, batch_size, double_opt_in
         )
         return job.run()
+
+    def export_contacts(
+        self,
+        list_id: int,
+        target: Path | ObjectStoragePath,
+        file_format: FileFormat,
+        *,
+        active_only: bool = False,
+        include_status: bool = False,
+    ) -> int:
+        """Stream a list's contacts to a CSV or JSON-lines file, logging progress; returns how many.
+
+        CSV has the list's variables as columns (others are left out, with a warning); JSON lines keep
+        every variable. A local file appears only when complete.
+        """
+        variables = [str(v["name"]) for v in self.get_list_variables(list_id) if v.get("name")]
+        total = self.count_contacts(list_id)
+        progress = ProgressLog(self.log, total, verb="Exported")
+        count, dropped = write_contacts(
+            self.iter_contacts(list_id, active=True if active_only else None),
+            target,
+            file_format,
+            variables,
+            include_status=include_status,
+            on_contact=lambda done: progress.update(min(done, total) if total else done),
+        )
+        progress.update(count, force=True)
+        if dropped:
+            self.log.warning(
+                "Variables not defined in list %s were left out of the CSV: %s; JSON lines keep them",
+                list_id,
+                ", ".join(sorted(dropped)[:10]),
+            )
+        return count
 
     def remove_contacts(self, list_id: int, emails: Iterable[str]) -> int:
         """Remove emails from a list (100 per call); returns how many were sent."""

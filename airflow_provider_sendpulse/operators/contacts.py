@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-
-from airflow.sdk import ObjectStoragePath
 
 from airflow_provider_sendpulse import DEFAULT_ADD_BATCH_SIZE
 from airflow_provider_sendpulse.hooks.contact_import import check_batch_size
-from airflow_provider_sendpulse.hooks.progress import ProgressLog
+from airflow_provider_sendpulse.hooks.files import as_path, file_format_of
 from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
-from airflow_provider_sendpulse.operators.sources import (
-    ContactSource,
-    FileFormat,
-    as_path,
-    check_delimiter,
-    check_encoding,
-    file_format_of,
-    open_text,
-)
+from airflow_provider_sendpulse.operators.sources import ContactSource, check_delimiter, check_encoding
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
     check_choice,
@@ -321,73 +308,10 @@ class SendPulseExportContactsOperator(SendPulseBaseOperator):
             raise SendPulseInputError("path: give the file to write.")
         target = as_path(self.path, self.storage_conn_id)
         fmt = file_format_of(target, self.file_format)
-        variables = [str(v["name"]) for v in self.hook.get_list_variables(list_id) if v.get("name")]
-        total = self.hook.count_contacts(list_id)
-        progress = ProgressLog(self.log, total, verb="Exported")
-        # Write a local file next to the target and rename it at the end, so a failed export leaves no
-        # half file. ObjectStoragePath is a Path subclass on some Airflow versions, hence the exact check.
-        local = target if isinstance(target, Path) and not isinstance(target, ObjectStoragePath) else None
-        local_partial = local.with_name(local.name + ".partial") if local is not None else None
-        if local is not None:
-            local.parent.mkdir(parents=True, exist_ok=True)
-        count = 0
-        dropped: set[str] = set()
-        with open_text(local_partial or target, "w") as out:
-            write = self._writer(out, fmt, variables, dropped)
-            for contact in self.hook.iter_contacts(list_id, active=True if self.active_only else None):
-                write(contact)
-                count += 1
-                progress.update(min(count, total) if total else count)
-        if local_partial is not None and local is not None:
-            os.replace(local_partial, local)
-        progress.update(count, force=True)
-        if dropped:
-            self.log.warning(
-                "Variables not defined in list %s were left out of the CSV: %s; JSON lines keep them",
-                list_id,
-                ", ".join(sorted(dropped)[:10]),
-            )
+        count = self.hook.export_contacts(
+            list_id, target, fmt, active_only=bool(self.active_only), include_status=bool(self.include_status)
+        )
         return {"list_id": list_id, "path": str(target), "format": fmt, "count": count}
-
-    def _writer(self, out: Any, fmt: FileFormat, variables: list[str], dropped: set[str]) -> Any:
-        if fmt == "jsonl":
-
-            def write_json(contact: Mapping[str, Any]) -> None:
-                record = {
-                    "email": contact.get("email"),
-                    "status": contact.get("status"),
-                    "variables": _variables_of(contact),
-                }
-                out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
-
-            return write_json
-
-        columns = ["email", *(["status"] if self.include_status else []), *variables]
-        known = set(variables)
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-
-        def write_csv(contact: Mapping[str, Any]) -> None:
-            values = _variables_of(contact)
-            row = [contact.get("email")]
-            if self.include_status:
-                row.append(contact.get("status"))
-            row.extend(values.get(name, "") for name in variables)
-            writer.writerow(row)
-            if not values.keys() <= known:
-                dropped.update(values.keys() - known)
-
-        return write_csv
-
-
-def _variables_of(contact: Mapping[str, Any]) -> dict[str, Any]:
-    """Contact variables arrive as a mapping from list reads but as ``[{name, value}]`` from single reads."""
-    raw = contact.get("variables") or {}
-    if isinstance(raw, Mapping):
-        return dict(raw)
-    if isinstance(raw, list):
-        return {str(v.get("name")): v.get("value") for v in raw if isinstance(v, Mapping)}
-    return {}
 
 
 def _check_batch_size(value: object) -> int:
