@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -69,3 +70,25 @@ class SendPulseBaseOperator(BaseOperator):
     def check_date(self, value: object, field: str = "send_date") -> datetime | None:
         """A future date; naive values are account time (the connection's ``timezone``, read if needed)."""
         return check_send_date(value, field, zone=lambda: self.hook.account_zone)
+
+
+class MailingListOperatorBase(SendPulseBaseOperator):
+    """Base for operators that work on one existing mailing list, given by id or by name.
+
+    :param list_id: mailing list id (templated).
+    :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
+        (templated).
+    """
+
+    template_fields: Sequence[str] = ("list_id", "list_name")
+
+    def __init__(
+        self, *, list_id: int | str | None = None, list_name: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.list_id = list_id
+        self.list_name = list_name
+
+    def resolved_list_id(self) -> int:
+        """The list's id: ``list_id`` checked, or ``list_name`` looked up."""
+        return self.mailing_list_id(self.list_id, self.list_name)

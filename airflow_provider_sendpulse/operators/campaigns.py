@@ -316,19 +316,23 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
         return value.strip() if isinstance(value, str) else value
 
 
-class SendPulseCancelCampaignOperator(SendPulseBaseOperator):
-    """Cancel a scheduled or sending campaign.
-
-    :param campaign_id: campaign id, e.g. ``"{{ ti.xcom_pull('create', key='campaign_id') }}"`` (templated).
-    :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
-    :return: ``{"id", "canceled"}``.
-    """
+class _CampaignOperator(SendPulseBaseOperator):
+    """Base for operators on one existing campaign, given by id."""
 
     template_fields: Sequence[str] = ("campaign_id",)
 
     def __init__(self, *, campaign_id: int | str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.campaign_id = campaign_id
+
+
+class SendPulseCancelCampaignOperator(_CampaignOperator):
+    """Cancel a scheduled or sending campaign.
+
+    :param campaign_id: campaign id, e.g. ``"{{ ti.xcom_pull('create', key='campaign_id') }}"`` (templated).
+    :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
+    :return: ``{"id", "canceled"}``.
+    """
 
     def execute(self, context: Context) -> dict[str, Any]:
         campaign_id = check_positive_int(self.campaign_id, "campaign_id")
@@ -337,7 +341,7 @@ class SendPulseCancelCampaignOperator(SendPulseBaseOperator):
         return {"id": campaign_id, "canceled": True}
 
 
-class SendPulseGetCampaignStatsOperator(SendPulseBaseOperator):
+class SendPulseGetCampaignStatsOperator(_CampaignOperator):
     """Read a campaign's status and statistics: counts, opens, clicks, countries and referrals.
 
     :param campaign_id: campaign id (templated).
@@ -352,12 +356,6 @@ class SendPulseGetCampaignStatsOperator(SendPulseBaseOperator):
         per country code; ``referrals`` is ``GET /campaigns/{id}/referrals``: the links clicked, with
         their counts. ``recipients`` is ``all_email_qty``.
     """
-
-    template_fields: Sequence[str] = ("campaign_id",)
-
-    def __init__(self, *, campaign_id: int | str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.campaign_id = campaign_id
 
     def execute(self, context: Context) -> dict[str, Any]:
         campaign_id = check_positive_int(self.campaign_id, "campaign_id")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from airflow_provider_sendpulse import DEFAULT_ADD_BATCH_SIZE
 from airflow_provider_sendpulse.hooks.contact_import import check_batch_size
 from airflow_provider_sendpulse.hooks.files import as_path, file_format_of
-from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
+from airflow_provider_sendpulse.operators.base import MailingListOperatorBase
 from airflow_provider_sendpulse.operators.sources import ContactSource, check_delimiter, check_encoding
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
@@ -31,7 +31,7 @@ DEFAULT_BATCH_SIZE = DEFAULT_ADD_BATCH_SIZE
 _FORMATS = (None, "csv", "jsonl")
 
 
-class SendPulseAddContactsOperator(SendPulseBaseOperator):
+class SendPulseAddContactsOperator(MailingListOperatorBase):
     """Add (upsert) contacts to a mailing list from a list, an XCom, or a CSV / JSON-lines file.
 
     The source is read twice, as a stream: a first pass validates every row (bad rows are reported by
@@ -49,9 +49,6 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
     small, while a million rows still import in about two minutes; raise ``batch_size`` (at most 10,000)
     when an account is known to take bigger requests.
 
-    :param list_id: mailing list id (templated).
-    :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
-        (templated).
     :param contacts: emails, or dicts with ``email`` and variables, e.g. from XCom (templated).
     :param path: CSV or JSON-lines file, local path, URL or ``ObjectStoragePath`` (templated).
     :param file_format: ``"csv"`` or ``"jsonl"``; default from the file suffix (``.gz`` is read too).
@@ -78,8 +75,7 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
     """
 
     template_fields: Sequence[str] = (
-        "list_id",
-        "list_name",
+        *MailingListOperatorBase.template_fields,
         "contacts",
         "path",
         "column_mapping",
@@ -89,8 +85,6 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
     def __init__(
         self,
         *,
-        list_id: int | str | None = None,
-        list_name: str | None = None,
         contacts: Any = None,
         path: str | os.PathLike[str] | None = None,
         file_format: Literal["csv", "jsonl"] | None = None,
@@ -104,8 +98,6 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.list_id = list_id
-        self.list_name = list_name
         self.contacts = contacts
         self.path = path
         self.file_format = check_choice(file_format, "file_format", _FORMATS)
@@ -118,7 +110,7 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
         self.storage_conn_id = storage_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
-        list_id = self.mailing_list_id(self.list_id, self.list_name)
+        list_id = self.resolved_list_id()
         opt_in = _double_opt_in(self.double_opt_in)
         source = ContactSource(
             contacts=self.contacts,
@@ -158,27 +150,23 @@ def _double_opt_in(value: Mapping[str, Any] | None) -> DoubleOptIn | None:
     return DoubleOptIn(sender_email=sender, message_lang=lang, template_id=value.get("template_id"))
 
 
-class _EmailsOperator(SendPulseBaseOperator):
+class _EmailsOperator(MailingListOperatorBase):
     """Shared shape of remove / unsubscribe: a list id and emails, sent in batches of at most 100."""
 
-    template_fields: Sequence[str] = ("list_id", "list_name", "emails")
+    template_fields: Sequence[str] = (*MailingListOperatorBase.template_fields, "emails")
     _verb = ""
 
     def __init__(
         self,
         *,
-        list_id: int | str | None = None,
-        list_name: str | None = None,
         emails: Any,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.list_id = list_id
-        self.list_name = list_name
         self.emails = emails
 
     def execute(self, context: Context) -> dict[str, Any]:
-        list_id = self.mailing_list_id(self.list_id, self.list_name)
+        list_id = self.resolved_list_id()
         emails = check_emails(rendered_value(self.emails), "emails")
         done = self._run(list_id, emails)
         self.log.info("%s %d of %d contact(s) in list %s", self._verb, done, len(emails), list_id)
@@ -191,9 +179,6 @@ class _EmailsOperator(SendPulseBaseOperator):
 class SendPulseRemoveContactsOperator(_EmailsOperator):
     """Delete contacts from a mailing list (batches of at most 100 addresses per request).
 
-    :param list_id: mailing list id (templated).
-    :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
-        (templated).
     :param emails: addresses, or dicts with ``email``, e.g. from XCom (templated).
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
     :return: ``{"list_id", "requested", "removed"}``.
@@ -208,9 +193,6 @@ class SendPulseRemoveContactsOperator(_EmailsOperator):
 class SendPulseUnsubscribeContactsOperator(_EmailsOperator):
     """Unsubscribe contacts in a mailing list (batches of at most 100 addresses per request).
 
-    :param list_id: mailing list id (templated).
-    :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
-        (templated).
     :param emails: addresses, or dicts with ``email``, e.g. from XCom (templated).
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
     :return: ``{"list_id", "requested", "unsubscribed"}``.
@@ -222,36 +204,29 @@ class SendPulseUnsubscribeContactsOperator(_EmailsOperator):
         return int(self.hook.unsubscribe_contacts(list_id, emails))
 
 
-class SendPulseUpdateContactVariablesOperator(SendPulseBaseOperator):
+class SendPulseUpdateContactVariablesOperator(MailingListOperatorBase):
     """Set variables of one contact in a mailing list.
 
-    :param list_id: mailing list id (templated).
-    :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
-        (templated).
     :param email: the contact's address (templated).
     :param variables: variable name -> value (templated).
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
     """
 
-    template_fields: Sequence[str] = ("list_id", "list_name", "email", "variables")
+    template_fields: Sequence[str] = (*MailingListOperatorBase.template_fields, "email", "variables")
 
     def __init__(
         self,
         *,
-        list_id: int | str | None = None,
-        list_name: str | None = None,
         email: str,
         variables: Mapping[str, Any],
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.list_id = list_id
-        self.list_name = list_name
         self.email = email
         self.variables = variables
 
     def execute(self, context: Context) -> dict[str, Any]:
-        list_id = self.mailing_list_id(self.list_id, self.list_name)
+        list_id = self.resolved_list_id()
         email = check_email(self.email, "email")
         variables = check_variables(rendered_value(self.variables), "variables")
         if not variables:
@@ -261,15 +236,12 @@ class SendPulseUpdateContactVariablesOperator(SendPulseBaseOperator):
         return {"list_id": list_id, "email": email, "variables": sorted(variables)}
 
 
-class SendPulseExportContactsOperator(SendPulseBaseOperator):
+class SendPulseExportContactsOperator(MailingListOperatorBase):
     """Stream the members of a mailing list to a CSV or JSON-lines file (local or object storage).
 
     CSV columns are ``email``, then ``status`` when ``include_status``, then the list's variables; a JSON
     line is ``{"email", "status", "variables"}``. Both read back with :class:`SendPulseAddContactsOperator`.
 
-    :param list_id: mailing list id (templated).
-    :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
-        (templated).
     :param path: target file, local path, URL or ``ObjectStoragePath`` (templated); ``.gz`` compresses.
     :param file_format: ``"csv"`` or ``"jsonl"``; default from the suffix.
     :param active_only: export only active contacts.
@@ -279,13 +251,11 @@ class SendPulseExportContactsOperator(SendPulseBaseOperator):
     :return: ``{"list_id", "path", "format", "count"}``.
     """
 
-    template_fields: Sequence[str] = ("list_id", "list_name", "path")
+    template_fields: Sequence[str] = (*MailingListOperatorBase.template_fields, "path")
 
     def __init__(
         self,
         *,
-        list_id: int | str | None = None,
-        list_name: str | None = None,
         path: str | os.PathLike[str],
         file_format: Literal["csv", "jsonl"] | None = None,
         active_only: bool = False,
@@ -294,8 +264,6 @@ class SendPulseExportContactsOperator(SendPulseBaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.list_id = list_id
-        self.list_name = list_name
         self.path = path
         self.file_format = check_choice(file_format, "file_format", _FORMATS)
         self.active_only = check_flag(active_only, "active_only")
@@ -303,7 +271,7 @@ class SendPulseExportContactsOperator(SendPulseBaseOperator):
         self.storage_conn_id = storage_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
-        list_id = self.mailing_list_id(self.list_id, self.list_name)
+        list_id = self.resolved_list_id()
         if not self.path:
             raise SendPulseInputError("path: give the file to write.")
         target = as_path(self.path, self.storage_conn_id)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_sendpulse.hooks.create_once import SMS_ONCE, Attempt
-from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
+from airflow_provider_sendpulse.operators.base import MailingListOperatorBase, SendPulseBaseOperator
 from airflow_provider_sendpulse.operators.validation import (
     MAX_SMS_SENDER_LENGTH,
     SendPulseInputError,
@@ -113,34 +113,27 @@ class SendPulseSendSmsOperator(SendPulseBaseOperator):
         }
 
 
-class SendPulseAddPhonesOperator(SendPulseBaseOperator):
+class SendPulseAddPhonesOperator(MailingListOperatorBase):
     """Add phone numbers to a mailing list (normalised to international digits first).
 
-    :param list_id: mailing list id (templated).
-    :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
-        (templated).
     :param phones: phone numbers (templated).
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
     :return: ``{"list_id", "phones", "counters"}``.
     """
 
-    template_fields: Sequence[str] = ("list_id", "list_name", "phones")
+    template_fields: Sequence[str] = (*MailingListOperatorBase.template_fields, "phones")
 
     def __init__(
         self,
         *,
-        list_id: int | str | None = None,
-        list_name: str | None = None,
         phones: Sequence[str],
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.list_id = list_id
-        self.list_name = list_name
         self.phones = phones
 
     def execute(self, context: Context) -> dict[str, Any]:
-        list_id = self.mailing_list_id(self.list_id, self.list_name)
+        list_id = self.resolved_list_id()
         phones = self.normalised_phones(self.phones)
         answer = self.hook.add_phones(list_id, phones)
         counters = answer.get("counters", answer) if isinstance(answer, Mapping) else {}
