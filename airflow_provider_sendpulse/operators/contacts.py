@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from airflow_provider_sendpulse import DEFAULT_ADD_BATCH_SIZE
 from airflow_provider_sendpulse.hooks.contact_import import check_batch_size
@@ -151,57 +151,51 @@ def _double_opt_in(value: Mapping[str, Any] | None) -> DoubleOptIn | None:
 
 
 class _EmailsOperator(MailingListOperatorBase):
-    """Shared shape of remove / unsubscribe: a list id and emails, sent in batches of at most 100."""
+    """Shared shape of remove / unsubscribe: a list id and emails, sent in batches of at most 100.
+
+    :param emails: addresses, or dicts with ``email``, e.g. from XCom (templated).
+    """
 
     template_fields: Sequence[str] = (*MailingListOperatorBase.template_fields, "emails")
-    _verb = ""
+    _action: ClassVar[Literal["remove_contacts", "unsubscribe_contacts"]]
+    _verb: ClassVar[str]
 
-    def __init__(
-        self,
-        *,
-        emails: Any,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *, emails: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.emails = emails
 
     def execute(self, context: Context) -> dict[str, Any]:
         list_id = self.resolved_list_id()
         emails = check_emails(rendered_value(self.emails), "emails")
-        done = self._run(list_id, emails)
+        done = int(getattr(self.hook, self._action)(list_id, emails))
         self.log.info("%s %d of %d contact(s) in list %s", self._verb, done, len(emails), list_id)
         return {"list_id": list_id, "requested": len(emails), self._verb.lower(): done}
-
-    def _run(self, list_id: int, emails: list[str]) -> int:
-        raise NotImplementedError
 
 
 class SendPulseRemoveContactsOperator(_EmailsOperator):
     """Delete contacts from a mailing list (batches of at most 100 addresses per request).
 
-    :param emails: addresses, or dicts with ``email``, e.g. from XCom (templated).
+    Their variables in the list go with them; to keep a contact but stop mailing it, unsubscribe it.
+
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
     :return: ``{"list_id", "requested", "removed"}``.
     """
 
+    _action = "remove_contacts"
     _verb = "Removed"
-
-    def _run(self, list_id: int, emails: list[str]) -> int:
-        return int(self.hook.remove_contacts(list_id, emails))
 
 
 class SendPulseUnsubscribeContactsOperator(_EmailsOperator):
     """Unsubscribe contacts in a mailing list (batches of at most 100 addresses per request).
 
-    :param emails: addresses, or dicts with ``email``, e.g. from XCom (templated).
+    They stay in the list, marked unsubscribed, and receive no more campaigns from it.
+
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
     :return: ``{"list_id", "requested", "unsubscribed"}``.
     """
 
+    _action = "unsubscribe_contacts"
     _verb = "Unsubscribed"
-
-    def _run(self, list_id: int, emails: list[str]) -> int:
-        return int(self.hook.unsubscribe_contacts(list_id, emails))
 
 
 class SendPulseUpdateContactVariablesOperator(MailingListOperatorBase):
