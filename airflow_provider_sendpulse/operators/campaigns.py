@@ -22,10 +22,10 @@ from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
 from airflow_provider_sendpulse.operators.identity import bounded_name, task_identity
 from airflow_provider_sendpulse.operators.validation import (
     HOW_TO_LOAD_A_BODY,
-    MAX_ATTACHMENTS,
     TEMPLATE_FILE_EXTENSIONS,
     SendPulseInputError,
     check_at_parse,
+    check_attachments,
     check_body_html,
     check_email,
     check_flag,
@@ -34,6 +34,7 @@ from airflow_provider_sendpulse.operators.validation import (
     check_seconds,
     check_text,
     int_or_none,
+    model_errors,
     rendered_list,
 )
 
@@ -197,29 +198,30 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
         list_ids = check_list_ids(rendered_list(self.list_ids)) if has_lists else None
         segment = check_positive_int(self.segment_id, "segment_id") if has_segment else None
         send_date = self.check_date(self.send_date)
-        attachments = _check_attachments(self.attachments)
+        attachments = check_attachments(self.attachments)
         if self.utm_campaign not in (None, "") and not isinstance(self.utm_campaign, str):
             raise SendPulseInputError(f"utm_campaign: must be a string, got {self.utm_campaign!r}.")
         if self.name not in (None, ""):
             name = check_text(self.name, "name").strip()
         else:
             name = bounded_name(f"airflow {task_identity(context)}")
-        return CampaignSpec(
-            sender_name=sender_name,
-            sender_email=sender_email,
-            subject=subject,
-            list_ids=list_ids,
-            segment_id=segment,
-            body_html=body,
-            template_id=template,
-            name=name,
-            send_date=send_date,
-            attachments=attachments,
-            draft=bool(self.draft),
-            track_opens=self.track_opens,
-            track_clicks=self.track_clicks,
-            utm_campaign=self.utm_campaign or None,
-        )
+        with model_errors("campaign"):
+            return CampaignSpec(
+                sender_name=sender_name,
+                sender_email=sender_email,
+                subject=subject,
+                list_ids=list_ids,
+                segment_id=segment,
+                body_html=body,
+                template_id=template,
+                name=name,
+                send_date=send_date,
+                attachments=attachments,
+                draft=bool(self.draft),
+                track_opens=self.track_opens,
+                track_clicks=self.track_clicks,
+                utm_campaign=self.utm_campaign or None,
+            )
 
     def create_once(self, spec: CampaignSpec, context: Context) -> tuple[dict[str, Any], bool]:
         """Return ``(campaign, created)``: the campaign of an earlier try if there is one, else a new one."""
@@ -409,23 +411,6 @@ def _statistics(value: Any) -> dict[str, int]:
         key = str(item.get("explain") or item.get("code")).strip().lower().replace(" ", "_")
         counts[key] = int_or_none(item.get("count")) or 0
     return counts
-
-
-def _check_attachments(value: Any) -> dict[str, str] | None:
-    if value in (None, {}):
-        return None
-    if not isinstance(value, Mapping):
-        raise SendPulseInputError('attachments: expected {"file name": "text content"}.')
-    if len(value) > MAX_ATTACHMENTS:
-        raise SendPulseInputError(f"attachments: at most {MAX_ATTACHMENTS} files, got {len(value)}.")
-    for file_name, content in value.items():
-        if not isinstance(file_name, str) or not file_name.strip():
-            raise SendPulseInputError(
-                f"attachments: file names must be non-empty strings, got {file_name!r}."
-            )
-        if not isinstance(content, str):
-            raise SendPulseInputError(f"attachments[{file_name!r}]: content must be text.")
-    return dict(value)
 
 
 def _api_base_url(operator: SendPulseBaseOperator) -> str | None:

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_sendpulse.hooks.create_once import SMS_ONCE, Attempt
 from airflow_provider_sendpulse.operators.base import MailingListOperatorBase, SendPulseBaseOperator
 from airflow_provider_sendpulse.operators.validation import (
-    MAX_SMS_SENDER_LENGTH,
     SendPulseInputError,
     check_flag,
+    check_sms_sender,
     check_text,
 )
 
@@ -76,7 +76,7 @@ class SendPulseSendSmsOperator(SendPulseBaseOperator):
         self.route = route
 
     def execute(self, context: Context) -> dict[str, Any]:
-        sender = check_text(self.sender, "sender", MAX_SMS_SENDER_LENGTH)
+        sender = check_sms_sender(self.sender)
         body = check_text(self.body, "body")
         has_phones = self.phones not in (None, "", [])
         has_list = self.list_id not in (None, "") or self.list_name not in (None, "")
