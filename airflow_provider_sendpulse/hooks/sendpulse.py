@@ -18,9 +18,11 @@ from airflow_provider_sendpulse.client import api
 from airflow_provider_sendpulse.client.api import Call
 from airflow_provider_sendpulse.client.core import ClientConfig
 from airflow_provider_sendpulse.client.errors import (
+    SendPulseAmbiguousCreateError,
     SendPulseAuthError,
     SendPulseError,
     SendPulseNotFoundError,
+    SendPulseValidationError,
 )
 from airflow_provider_sendpulse.client.models import (
     AddSummary,
@@ -239,6 +241,22 @@ class SendPulseHook(BaseHook):
     def find_mailing_list(self, name: str) -> dict[str, Any] | None:
         """The first mailing list named exactly ``name``, or None."""
         return next((item for item in self.iter_mailing_lists() if item.get("name") == name), None)
+
+    def create_or_find_mailing_list(self, name: str) -> tuple[int, bool]:
+        """``(id, created)``: the list named exactly ``name``, created when there is none.
+
+        SendPulse list names are unique per account, so a create refused because the name was taken
+        meanwhile, or one whose answer was lost, is settled by looking the name up again.
+        """
+        existing = self.find_mailing_list(name)
+        if existing is None:
+            try:
+                return self.create_mailing_list(name), True
+            except (SendPulseValidationError, SendPulseAmbiguousCreateError):
+                existing = self.find_mailing_list(name)
+                if existing is None:
+                    raise
+        return int(existing["id"]), False
 
     def rename_mailing_list(self, list_id: int, name: str) -> None:
         """Rename a mailing list."""
