@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from airflow_provider_sendpulse.client.errors import (
-    SendPulseNotFoundError,
-)
+from airflow_provider_sendpulse.client.errors import SendPulseNotFoundError
 from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
