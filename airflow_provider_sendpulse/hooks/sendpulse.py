@@ -14,16 +14,9 @@ from airflow.providers.common.compat.sdk import mask_secret
 from airflow.sdk import BaseHook, ObjectStoragePath
 
 from airflow_provider_sendpulse import DEFAULT_ADD_BATCH_SIZE, DEFAULT_CONN_ID
-from airflow_provider_sendpulse.client import api
+from airflow_provider_sendpulse.client import api, errors
 from airflow_provider_sendpulse.client.api import Call
 from airflow_provider_sendpulse.client.core import ClientConfig
-from airflow_provider_sendpulse.client.errors import (
-    SendPulseAmbiguousCreateError,
-    SendPulseAuthError,
-    SendPulseError,
-    SendPulseNotFoundError,
-    SendPulseValidationError,
-)
 from airflow_provider_sendpulse.client.models import (
     AddSummary,
     BatchProgress,
@@ -216,9 +209,9 @@ class SendPulseHook(BaseHook):
                 self.get_client_config(), on_new_secret=_mask_token, token_cache=TokenCache()
             ) as client:
                 info = client.run(api.get_user_info())
-        except SendPulseAuthError as exc:
+        except errors.SendPulseAuthError as exc:
             return False, f"{exc}. Check the API ID and API Secret (or the static API key)."
-        except (SendPulseError, ValueError) as exc:
+        except (errors.SendPulseError, ValueError) as exc:
             return False, str(exc)
         who = info.get("email") or info.get("name") or info.get("id")
         zone = _zone_note(info, client.config.timezone)
@@ -252,7 +245,7 @@ class SendPulseHook(BaseHook):
         if existing is None:
             try:
                 return self.create_mailing_list(name), True
-            except (SendPulseValidationError, SendPulseAmbiguousCreateError):
+            except (errors.SendPulseValidationError, errors.SendPulseAmbiguousCreateError):
                 existing = self.find_mailing_list(name)
                 if existing is None:
                     raise
@@ -432,11 +425,11 @@ class SendPulseHook(BaseHook):
         campaign = self.get_campaign(campaign_id)
         try:
             countries = self.run(api.campaign_countries(campaign_id))
-        except SendPulseNotFoundError:
+        except errors.SendPulseNotFoundError:
             countries = {}
         try:
             referrals = self.run(api.campaign_referrals(campaign_id))
-        except SendPulseNotFoundError:
+        except errors.SendPulseNotFoundError:
             referrals = []
         return {"campaign": campaign, "countries": countries, "referrals": referrals}
 
