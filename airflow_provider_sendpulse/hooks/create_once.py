@@ -133,7 +133,7 @@ class CreateOnce:
                 if fetch is None
                 else {**self._fetch(fetch, stored), self.id_key: stored}
             )
-            log.info("%s %s was created by an earlier try; not creating another", self._What, stored)
+            log.info("%s %s was created by an earlier try; not creating another", self._title, stored)
             return Outcome(stored, False, answer)
         started = status == CREATING
         if started or (attempt.retried and (self.exact or not state.available)):
@@ -143,7 +143,7 @@ class CreateOnce:
                     "Found %s %s from an earlier try; not creating another", self.what, found[self.id_key]
                 )
                 return Outcome(int(found[self.id_key]), False, dict(found))
-            if started and not self.exact:
+            if started:
                 raise SendPulseInputError(
                     f"An earlier try started to {self.verb} this {self.what} and may have done so, but no "
                     f"matching {self.what} was found; refusing to {self.verb} twice. Check SendPulse; to "
@@ -179,7 +179,8 @@ class CreateOnce:
             ) from None
 
     @property
-    def _What(self) -> str:
+    def _title(self) -> str:
+        """``what`` with a capital first letter, to start a log line."""
         return self.what[:1].upper() + self.what[1:]
 
     @property
