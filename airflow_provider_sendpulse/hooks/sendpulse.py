@@ -25,6 +25,7 @@ from airflow_provider_sendpulse.client.models import (
     DoubleOptIn,
 )
 from airflow_provider_sendpulse.client.pagination import iter_items
+from airflow_provider_sendpulse.events.campaigns import campaign_id as campaign_id_of
 from airflow_provider_sendpulse.hooks import connection_form
 from airflow_provider_sendpulse.hooks.contact_export import write_contacts
 from airflow_provider_sendpulse.hooks.contact_import import (
@@ -60,15 +61,6 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-def _positive_int(value: object) -> int:
-    """An id from an int or a string of digits; 0 for anything else."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return max(value, 0)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return 0
 
 
 def _sms_sender(campaign: Mapping[str, Any]) -> object:
@@ -551,12 +543,12 @@ class SendPulseHook(BaseHook):
         campaigns = self.list_sms_campaigns(
             start.replace(microsecond=0), now.replace(microsecond=0) + timedelta(seconds=1)
         )
-        ours = [c for c in campaigns if _positive_int(c.get("id")) and _sms_sender(c) == sender]
-        ours.sort(key=lambda c: _positive_int(c.get("id")), reverse=True)
+        ours = [c for c in campaigns if campaign_id_of(c) and _sms_sender(c) == sender]
+        ours.sort(key=lambda c: campaign_id_of(c) or 0, reverse=True)
         for item in ours[:MAX_SMS_CANDIDATES]:
-            campaign_id = _positive_int(item.get("id"))
+            campaign_id = campaign_id_of(item) or 0
             if list_id is not None:
-                if _positive_int(item.get("address_book_id")) == list_id:
+                if str(item.get("address_book_id")) == str(list_id):
                     return campaign_id
                 continue
             details = self.get_sms_campaign(campaign_id)
