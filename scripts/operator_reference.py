@@ -3,8 +3,9 @@
     .venv/bin/python scripts/operator_reference.py          # rewrite the page
     .venv/bin/python scripts/operator_reference.py --check  # exit 1 when the committed page is stale
 
-Each class gets its summary, its parameters (``:param name:`` lines, marked when the name is in
-``template_fields``), the file extensions read as templates, and its return value (``:return:``).
+Each class gets its summary, its parameters (``:param name:`` lines, its own and those its provider base
+classes document, marked when the name is in ``template_fields``), the file extensions read as templates,
+and its return value (``:return:``).
 """
 
 from __future__ import annotations
@@ -72,6 +73,15 @@ def parse_docstring(doc: str) -> tuple[str, dict[str, str], str | None]:
     return "\n".join(text).strip(), params, returns
 
 
+def inherited_params(cls: type) -> dict[str, str]:
+    """Parameters documented on the provider's base classes (e.g. ``list_id`` on the mailing-list base)."""
+    params: dict[str, str] = {}
+    for base in reversed(cls.__mro__[1:]):
+        if base.__module__.startswith("airflow_provider_sendpulse.") and "__doc__" in vars(base):
+            params.update(parse_docstring(base.__doc__ or "")[1])
+    return params
+
+
 def render() -> str:
     """The whole page."""
     out = [
@@ -85,6 +95,8 @@ def render() -> str:
     ]
     for cls in public_classes():
         summary, params, returns = parse_docstring(cls.__doc__ or "")
+        inherited = {k: v for k, v in inherited_params(cls).items() if k not in params}
+        params = {**inherited, **params}
         templated = set(getattr(cls, "template_fields", ()))
         out += [f"## `{cls.__name__}`", "", f"`{cls.__module__}.{cls.__name__}`", "", summary, ""]
         if params:

@@ -20,6 +20,7 @@ from airflow_provider_sendpulse.client.errors import (
     SendPulseValidationError,
 )
 from airflow_provider_sendpulse.client.models import (
+    MAX_SMS_SENDER_LENGTH,
     CampaignSpec,
     Contact,
     DoubleOptIn,
@@ -460,8 +461,8 @@ def create_sms_campaign(
     emulate: bool | None = None,
 ) -> Call[dict[str, Any]]:
     """``POST /sms/campaigns``: an SMS campaign to a list's phones; answers ``campaign_id``."""
-    if len(sender) > 11:
-        raise ValueError("SMS sender name is at most 11 characters")
+    if len(sender) > MAX_SMS_SENDER_LENGTH:
+        raise ValueError(f"SMS sender name is at most {MAX_SMS_SENDER_LENGTH} characters")
     payload: dict[str, Any] = {"sender": sender, "addressBookId": int(list_id), "body": body}
     payload.update(_sms_extras(date, route, emulate))
     return Call("POST", "/sms/campaigns", None, payload, _without_result, is_create=True)

@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from airflow_provider_sendpulse.client import api
+from airflow_provider_sendpulse.client.wire import SENDPULSE_DATETIME_FORMAT
 from airflow_provider_sendpulse.events.base import Cursor, Detection, EventSource, Poll
 from airflow_provider_sendpulse.events.campaigns import campaign_id
 from airflow_provider_sendpulse.events.registry import register_event_source
 
-DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 BEGINNING = "2000-01-01 00:00:00"
 
 LOOKBACK = timedelta(days=30)
@@ -51,7 +51,7 @@ class NewSmsCampaignSource(EventSource):
 
     def baseline(self) -> Detection:
         now = self.clock()
-        since = (now - LOOKBACK).strftime(DATE_FORMAT)
+        since = (now - LOOKBACK).strftime(SENDPULSE_DATETIME_FORMAT)
         found = yield self._window(since)
         if not found:
             return Poll([], self.new_cursor(position=since, ids=[]), baseline=True)

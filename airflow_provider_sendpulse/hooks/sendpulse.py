@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from itertools import islice
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from airflow.providers.common.compat.sdk import mask_secret
-from airflow.sdk import BaseHook
+from airflow.sdk import BaseHook, ObjectStoragePath
 
 from airflow_provider_sendpulse import DEFAULT_ADD_BATCH_SIZE, DEFAULT_CONN_ID
-from airflow_provider_sendpulse.client import api
+from airflow_provider_sendpulse.client import api, errors
 from airflow_provider_sendpulse.client.api import Call
 from airflow_provider_sendpulse.client.core import ClientConfig
-from airflow_provider_sendpulse.client.errors import (
-    SendPulseAuthError,
-    SendPulseError,
-    SendPulseNotFoundError,
-)
 from airflow_provider_sendpulse.client.models import (
     AddSummary,
     BatchProgress,
@@ -29,7 +25,18 @@ from airflow_provider_sendpulse.client.models import (
     DoubleOptIn,
 )
 from airflow_provider_sendpulse.client.pagination import iter_items
+from airflow_provider_sendpulse.events.campaigns import campaign_id as campaign_id_of
 from airflow_provider_sendpulse.hooks import connection_form
+from airflow_provider_sendpulse.hooks.contact_export import write_contacts
+from airflow_provider_sendpulse.hooks.contact_import import (
+    ContactImport,
+    ImportSource,
+    OnInvalid,
+    check_batch_size,
+)
+from airflow_provider_sendpulse.hooks.create_once import CAMPAIGN_ONCE, SMS_ONCE, Attempt, Outcome
+from airflow_provider_sendpulse.hooks.files import FileFormat
+from airflow_provider_sendpulse.hooks.progress import ProgressLog
 from airflow_provider_sendpulse.hooks.settings import client_config
 
 if TYPE_CHECKING:
@@ -42,6 +49,9 @@ T = TypeVar("T")
 
 ContactLike = Contact | str | Mapping[str, Any]
 
+MAX_SMS_CANDIDATES = 20
+"""SMS campaigns whose recipients are read, newest first, when looking for an earlier try's send."""
+
 
 def _mask_token(token: str) -> None:
     mask_secret(token)
@@ -51,6 +61,10 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+def _sms_sender(campaign: Mapping[str, Any]) -> object:
+    return campaign.get("sender_name") or campaign.get("sender")
 
 
 def _zone_note(info: Mapping[str, Any], configured: str) -> str:
@@ -187,9 +201,9 @@ class SendPulseHook(BaseHook):
                 self.get_client_config(), on_new_secret=_mask_token, token_cache=TokenCache()
             ) as client:
                 info = client.run(api.get_user_info())
-        except SendPulseAuthError as exc:
+        except errors.SendPulseAuthError as exc:
             return False, f"{exc}. Check the API ID and API Secret (or the static API key)."
-        except (SendPulseError, ValueError) as exc:
+        except (errors.SendPulseError, ValueError) as exc:
             return False, str(exc)
         who = info.get("email") or info.get("name") or info.get("id")
         zone = _zone_note(info, client.config.timezone)
@@ -212,6 +226,22 @@ class SendPulseHook(BaseHook):
     def find_mailing_list(self, name: str) -> dict[str, Any] | None:
         """The first mailing list named exactly ``name``, or None."""
         return next((item for item in self.iter_mailing_lists() if item.get("name") == name), None)
+
+    def create_or_find_mailing_list(self, name: str) -> tuple[int, bool]:
+        """``(id, created)``: the list named exactly ``name``, created when there is none.
+
+        SendPulse list names are unique per account, so a create refused because the name was taken
+        meanwhile, or one whose answer was lost, is settled by looking the name up again.
+        """
+        existing = self.find_mailing_list(name)
+        if existing is None:
+            try:
+                return self.create_mailing_list(name), True
+            except (errors.SendPulseValidationError, errors.SendPulseAmbiguousCreateError):
+                existing = self.find_mailing_list(name)
+                if existing is None:
+                    raise
+        return int(existing["id"]), False
 
     def rename_mailing_list(self, list_id: int, name: str) -> None:
         """Rename a mailing list."""
@@ -244,8 +274,7 @@ class SendPulseHook(BaseHook):
         :param contacts: Contacts, bare emails, or mappings with ``email`` (and ``variables``).
         :param on_batch: called after each batch is accepted.
         """
-        if batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
+        check_batch_size(batch_size)
         started = time.monotonic()
         sent = batches = 0
         for chunk in _chunks((Contact.coerce(c) for c in contacts), batch_size):
@@ -255,6 +284,61 @@ class SendPulseHook(BaseHook):
             if on_batch is not None:
                 on_batch(BatchProgress(list_id, batches, len(chunk), sent, time.monotonic() - started))
         return AddSummary(list_id, sent, batches, batch_size, time.monotonic() - started)
+
+    def import_contacts(
+        self,
+        list_id: int,
+        source: ImportSource,
+        *,
+        on_invalid: OnInvalid = "fail",
+        batch_size: int = DEFAULT_ADD_BATCH_SIZE,
+        double_opt_in: DoubleOptIn | None = None,
+    ) -> dict[str, Any]:
+        """Import a re-readable stream of rows: validate every row, then send the valid ones in batches.
+
+        With ``on_invalid="fail"`` nothing is sent when a row is bad (:class:`SendPulseInputError` names
+        the rows by position); rows repeating an email are merged, the last one winning. Returns counts:
+        see :class:`~airflow_provider_sendpulse.hooks.contact_import.ContactImport`.
+        """
+        check_batch_size(batch_size)
+        job = ContactImport(
+            self.add_contacts, self.log, list_id, source, on_invalid, batch_size, double_opt_in
+        )
+        return job.run()
+
+    def export_contacts(
+        self,
+        list_id: int,
+        target: Path | ObjectStoragePath,
+        file_format: FileFormat,
+        *,
+        active_only: bool = False,
+        include_status: bool = False,
+    ) -> int:
+        """Stream a list's contacts to a CSV or JSON-lines file, logging progress; returns how many.
+
+        CSV has the list's variables as columns (others are left out, with a warning); JSON lines keep
+        every variable. A local file appears only when complete.
+        """
+        variables = [str(v["name"]) for v in self.get_list_variables(list_id) if v.get("name")]
+        total = self.count_contacts(list_id)
+        progress = ProgressLog(self.log, total, verb="Exported")
+        count, dropped = write_contacts(
+            self.iter_contacts(list_id, active=True if active_only else None),
+            target,
+            file_format,
+            variables,
+            include_status=include_status,
+            on_contact=lambda done: progress.update(min(done, total) if total else done),
+        )
+        progress.update(count, force=True)
+        if dropped:
+            self.log.warning(
+                "Variables not defined in list %s were left out of the CSV: %s; JSON lines keep them",
+                list_id,
+                ", ".join(sorted(dropped)[:10]),
+            )
+        return count
 
     def remove_contacts(self, list_id: int, emails: Iterable[str]) -> int:
         """Remove emails from a list (100 per call); returns how many were sent."""
@@ -333,13 +417,28 @@ class SendPulseHook(BaseHook):
         campaign = self.get_campaign(campaign_id)
         try:
             countries = self.run(api.campaign_countries(campaign_id))
-        except SendPulseNotFoundError:
+        except errors.SendPulseNotFoundError:
             countries = {}
         try:
             referrals = self.run(api.campaign_referrals(campaign_id))
-        except SendPulseNotFoundError:
+        except errors.SendPulseNotFoundError:
             referrals = []
         return {"campaign": campaign, "countries": countries, "referrals": referrals}
+
+    def create_campaign_once(self, spec: CampaignSpec, attempt: Attempt) -> Outcome:
+        """Create a campaign once per task instance: an earlier try's campaign (recorded, or found by
+        ``spec.name``, which must be given) is returned instead of a second one.
+        """
+        name = spec.name
+        if not name:
+            raise ValueError("create_campaign_once needs CampaignSpec.name: it identifies the campaign")
+        return CAMPAIGN_ONCE.run(
+            attempt,
+            create=lambda: {"name": name, **self.create_campaign(spec)},
+            find=lambda: self.find_campaign(name),
+            fetch=self.get_campaign,
+            log=self.log,
+        )
 
     # --- senders and templates ------------------------------------------------------------
 
@@ -390,6 +489,75 @@ class SendPulseHook(BaseHook):
     ) -> dict[str, Any]:
         """An SMS campaign to a list's phones; returns ``campaign_id`` (never replayed)."""
         return self.run(api.create_sms_campaign(sender, list_id, body, date, route, emulate))
+
+    def send_sms_once(
+        self,
+        attempt: Attempt,
+        sender: str,
+        body: str,
+        *,
+        phones: Sequence[str] | None = None,
+        list_id: int | None = None,
+        date: str | datetime | None = None,
+        route: Mapping[str, Any] | None = None,
+        emulate: bool | None = None,
+    ) -> Outcome:
+        """Send an SMS (to ``phones`` or to a list's phones) once per task instance.
+
+        A retry returns the send an earlier try recorded, or finds it among the SMS campaigns since the DAG
+        run started (same sender and recipients); when an earlier try started sending and nothing is
+        found, it fails (:class:`SendPulseInputError`) rather than risk a second send.
+        """
+        if (phones is None) == (list_id is None):
+            raise ValueError("give exactly one of phones and list_id")
+
+        def send() -> dict[str, Any]:
+            if phones is not None:
+                return self.send_sms(sender, phones, body, date, route, emulate)
+            assert list_id is not None
+            return self.create_sms_campaign(sender, list_id, body, date, route, emulate)
+
+        def find() -> dict[str, Any] | None:
+            found = self.find_sms_send(sender, phones=phones, list_id=list_id, since=attempt.run_started)
+            return None if found is None else {"campaign_id": found}
+
+        return SMS_ONCE.run(attempt, create=send, find=find, fetch=None, log=self.log)
+
+    def find_sms_send(
+        self,
+        sender: str,
+        *,
+        phones: Sequence[str] | None = None,
+        list_id: int | None = None,
+        since: datetime | None = None,
+    ) -> int | None:
+        """The newest SMS campaign since ``since`` (default a day ago) from ``sender`` to the same recipients.
+
+        SendPulse's list of SMS campaigns carries no text, so recipients identify a send: the list id, or
+        the exact set of phone numbers (read from the campaign's details, newest candidates first).
+        """
+        now = datetime.now(UTC)
+        start = since or now - timedelta(days=1)
+        # Aware datetimes: the client renders them in the account's time zone, so the window is exact
+        # (to the second: SendPulse dates have no fractions).
+        campaigns = self.list_sms_campaigns(
+            start.replace(microsecond=0), now.replace(microsecond=0) + timedelta(seconds=1)
+        )
+        ours = [c for c in campaigns if campaign_id_of(c) and _sms_sender(c) == sender]
+        ours.sort(key=lambda c: campaign_id_of(c) or 0, reverse=True)
+        for item in ours[:MAX_SMS_CANDIDATES]:
+            campaign_id = campaign_id_of(item) or 0
+            if list_id is not None:
+                if str(item.get("address_book_id")) == str(list_id):
+                    return campaign_id
+                continue
+            details = self.get_sms_campaign(campaign_id)
+            sent_to = {
+                str(p.get("phone")) for p in details.get("task_phones_info") or [] if isinstance(p, Mapping)
+            }
+            if sent_to == set(phones or ()):
+                return campaign_id
+        return None
 
     def get_sms_campaign(self, campaign_id: int) -> dict[str, Any]:
         """One SMS campaign."""

@@ -9,12 +9,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import jinja2
 
-from airflow_provider_sendpulse.client.errors import (
-    SendPulseAmbiguousCreateError,
-    SendPulseNotFoundError,
-    SendPulseValidationError,
-)
+from airflow_provider_sendpulse.client.errors import SendPulseValidationError
 from airflow_provider_sendpulse.events.statuses import STATUS_NAMES, status_name
+from airflow_provider_sendpulse.hooks.create_once import CAMPAIGN_ONCE, Attempt
 from airflow_provider_sendpulse.links import (
     CAMPAIGN_ID_KEY,
     CAMPAIGN_URL_KEY,
@@ -22,13 +19,13 @@ from airflow_provider_sendpulse.links import (
     campaign_url,
 )
 from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
-from airflow_provider_sendpulse.operators.identity import TaskState, bounded_name, task_identity, try_number
+from airflow_provider_sendpulse.operators.identity import bounded_name, task_identity
 from airflow_provider_sendpulse.operators.validation import (
     HOW_TO_LOAD_A_BODY,
-    MAX_ATTACHMENTS,
     TEMPLATE_FILE_EXTENSIONS,
     SendPulseInputError,
     check_at_parse,
+    check_attachments,
     check_body_html,
     check_email,
     check_flag,
@@ -37,6 +34,7 @@ from airflow_provider_sendpulse.operators.validation import (
     check_seconds,
     check_text,
     int_or_none,
+    model_errors,
     rendered_list,
 )
 
@@ -45,7 +43,7 @@ if TYPE_CHECKING:
 
     from airflow_provider_sendpulse.client.models import CampaignSpec
 
-STATE_KEY = "sendpulse_campaign_id"
+STATE_KEY = CAMPAIGN_ONCE.key
 SENDER_NOT_FOUND_CODES = frozenset({701, 704, 1003})
 """SendPulse's ``error_code`` values for a sender address that is missing, unknown or not activated."""
 
@@ -200,39 +198,35 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
         list_ids = check_list_ids(rendered_list(self.list_ids)) if has_lists else None
         segment = check_positive_int(self.segment_id, "segment_id") if has_segment else None
         send_date = self.check_date(self.send_date)
-        attachments = _check_attachments(self.attachments)
+        attachments = check_attachments(self.attachments)
         if self.utm_campaign not in (None, "") and not isinstance(self.utm_campaign, str):
             raise SendPulseInputError(f"utm_campaign: must be a string, got {self.utm_campaign!r}.")
         if self.name not in (None, ""):
             name = check_text(self.name, "name").strip()
         else:
             name = bounded_name(f"airflow {task_identity(context)}")
-        return CampaignSpec(
-            sender_name=sender_name,
-            sender_email=sender_email,
-            subject=subject,
-            list_ids=list_ids,
-            segment_id=segment,
-            body_html=body,
-            template_id=template,
-            name=name,
-            send_date=send_date,
-            attachments=attachments,
-            draft=bool(self.draft),
-            track_opens=self.track_opens,
-            track_clicks=self.track_clicks,
-            utm_campaign=self.utm_campaign or None,
-        )
+        with model_errors("campaign"):
+            return CampaignSpec(
+                sender_name=sender_name,
+                sender_email=sender_email,
+                subject=subject,
+                list_ids=list_ids,
+                segment_id=segment,
+                body_html=body,
+                template_id=template,
+                name=name,
+                send_date=send_date,
+                attachments=attachments,
+                draft=bool(self.draft),
+                track_opens=self.track_opens,
+                track_clicks=self.track_clicks,
+                utm_campaign=self.utm_campaign or None,
+            )
 
     def create_once(self, spec: CampaignSpec, context: Context) -> tuple[dict[str, Any], bool]:
         """Return ``(campaign, created)``: the campaign of an earlier try if there is one, else a new one."""
-        state = TaskState(context)
-        earlier = self._earlier_campaign(spec, state, context)
-        if earlier is not None:
-            self._publish(context, int(earlier["id"]))
-            return earlier, False
         try:
-            campaign = self.hook.create_campaign(spec)
+            outcome = self.hook.create_campaign_once(spec, Attempt.from_context(context))
         except SendPulseValidationError as error:
             if error.error_code in SENDER_NOT_FOUND_CODES:
                 raise SendPulseInputError(
@@ -242,19 +236,10 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
                     "Service settings > Sender addresses."
                 ) from error
             raise
-        except SendPulseAmbiguousCreateError:
-            self.log.warning("The create call may or may not have gone through; looking for %r", spec.name)
-            found = self._find_by_name(spec)
-            if found is None:
-                raise
-            campaign, created = found, True
-        else:
-            created = True
-        campaign_id = int(campaign["id"])
-        state.set(STATE_KEY, campaign_id)
-        self._publish(context, campaign_id)
-        self.log.info("Created campaign %s (%r)", campaign_id, spec.name)
-        return {**campaign, "name": campaign.get("name", spec.name)}, created
+        self._publish(context, outcome.id)
+        if outcome.created:
+            self.log.info("Created campaign %s (%r)", outcome.id, spec.name)
+        return outcome.answer, outcome.created
 
     def result(self, context: Context, campaign: Mapping[str, Any], created: bool) -> dict[str, Any]:
         """The task's return value; with ``wait_for_completion``, defers until the campaign is final."""
@@ -317,36 +302,6 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
             "final": final,
         }
 
-    def _earlier_campaign(
-        self, spec: CampaignSpec, state: TaskState, context: Context
-    ) -> dict[str, Any] | None:
-        stored = state.get(STATE_KEY)
-        if stored:
-            try:
-                campaign = self.hook.get_campaign(int(stored))
-            except SendPulseNotFoundError:
-                # Deleted, or SendPulse's "not found (maybe already sent)": never risk a second send.
-                raise SendPulseInputError(
-                    f"An earlier try created campaign {stored}, which SendPulse no longer finds; refusing "
-                    "to create another. Check it in SendPulse; to create a new one, delete the task state "
-                    f"key {STATE_KEY!r} of this task instance (Airflow REST API) and run the task again."
-                ) from None
-            self.log.info("Campaign %s was created by an earlier try; not creating another", stored)
-            return {**campaign, "id": int(stored)}
-        if try_number(context) <= 1:
-            return None
-        found = self._find_by_name(spec)
-        if found is not None:
-            self.log.info(
-                "Found campaign %s (%r) from an earlier try; not creating another", found["id"], spec.name
-            )
-        return found
-
-    def _find_by_name(self, spec: CampaignSpec) -> dict[str, Any] | None:
-        assert spec.name is not None
-        found = self.hook.find_campaign(spec.name)
-        return None if found is None else dict(found)
-
     def _publish(self, context: Context, campaign_id: int) -> None:
         ti = context["ti"]
         ti.xcom_push(key=CAMPAIGN_ID_KEY, value=campaign_id)
@@ -363,19 +318,23 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
         return value.strip() if isinstance(value, str) else value
 
 
-class SendPulseCancelCampaignOperator(SendPulseBaseOperator):
-    """Cancel a scheduled or sending campaign.
-
-    :param campaign_id: campaign id, e.g. ``"{{ ti.xcom_pull('create', key='campaign_id') }}"`` (templated).
-    :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
-    :return: ``{"id", "canceled"}``.
-    """
+class _CampaignOperator(SendPulseBaseOperator):
+    """Base for operators on one existing campaign, given by id."""
 
     template_fields: Sequence[str] = ("campaign_id",)
 
     def __init__(self, *, campaign_id: int | str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.campaign_id = campaign_id
+
+
+class SendPulseCancelCampaignOperator(_CampaignOperator):
+    """Cancel a scheduled or sending campaign.
+
+    :param campaign_id: campaign id, e.g. ``"{{ ti.xcom_pull('create', key='campaign_id') }}"`` (templated).
+    :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
+    :return: ``{"id", "canceled"}``.
+    """
 
     def execute(self, context: Context) -> dict[str, Any]:
         campaign_id = check_positive_int(self.campaign_id, "campaign_id")
@@ -384,7 +343,7 @@ class SendPulseCancelCampaignOperator(SendPulseBaseOperator):
         return {"id": campaign_id, "canceled": True}
 
 
-class SendPulseGetCampaignStatsOperator(SendPulseBaseOperator):
+class SendPulseGetCampaignStatsOperator(_CampaignOperator):
     """Read a campaign's status and statistics: counts, opens, clicks, countries and referrals.
 
     :param campaign_id: campaign id (templated).
@@ -399,12 +358,6 @@ class SendPulseGetCampaignStatsOperator(SendPulseBaseOperator):
         per country code; ``referrals`` is ``GET /campaigns/{id}/referrals``: the links clicked, with
         their counts. ``recipients`` is ``all_email_qty``.
     """
-
-    template_fields: Sequence[str] = ("campaign_id",)
-
-    def __init__(self, *, campaign_id: int | str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.campaign_id = campaign_id
 
     def execute(self, context: Context) -> dict[str, Any]:
         campaign_id = check_positive_int(self.campaign_id, "campaign_id")
@@ -458,23 +411,6 @@ def _statistics(value: Any) -> dict[str, int]:
         key = str(item.get("explain") or item.get("code")).strip().lower().replace(" ", "_")
         counts[key] = int_or_none(item.get("count")) or 0
     return counts
-
-
-def _check_attachments(value: Any) -> dict[str, str] | None:
-    if value in (None, {}):
-        return None
-    if not isinstance(value, Mapping):
-        raise SendPulseInputError('attachments: expected {"file name": "text content"}.')
-    if len(value) > MAX_ATTACHMENTS:
-        raise SendPulseInputError(f"attachments: at most {MAX_ATTACHMENTS} files, got {len(value)}.")
-    for file_name, content in value.items():
-        if not isinstance(file_name, str) or not file_name.strip():
-            raise SendPulseInputError(
-                f"attachments: file names must be non-empty strings, got {file_name!r}."
-            )
-        if not isinstance(content, str):
-            raise SendPulseInputError(f"attachments[{file_name!r}]: content must be text.")
-    return dict(value)
 
 
 def _api_base_url(operator: SendPulseBaseOperator) -> str | None:

@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import json
 import os
-import time
-from array import array
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
-
-from airflow.sdk import ObjectStoragePath
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from airflow_provider_sendpulse import DEFAULT_ADD_BATCH_SIZE
-from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
-from airflow_provider_sendpulse.operators.progress import ProgressLog
-from airflow_provider_sendpulse.operators.sources import (
-    ContactSource,
-    FileFormat,
-    Row,
-    as_path,
-    check_delimiter,
-    check_encoding,
-    file_format_of,
-    open_text,
-)
+from airflow_provider_sendpulse.hooks.contact_import import check_batch_size
+from airflow_provider_sendpulse.hooks.files import as_path, file_format_of
+from airflow_provider_sendpulse.operators.base import MailingListOperatorBase
+from airflow_provider_sendpulse.operators.sources import ContactSource, check_delimiter, check_encoding
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
     check_choice,
@@ -36,78 +19,19 @@ from airflow_provider_sendpulse.operators.validation import (
     check_flag,
     check_positive_int,
     check_variables,
-    clean_variables,
     rendered_value,
 )
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_sendpulse.client.models import BatchProgress, Contact, DoubleOptIn
+    from airflow_provider_sendpulse.client.models import DoubleOptIn
 
 DEFAULT_BATCH_SIZE = DEFAULT_ADD_BATCH_SIZE
-MAX_BATCH_SIZE = 10_000
-MAX_REPORTED_ROWS = 20
 _FORMATS = (None, "csv", "jsonl")
 
 
-DUPLICATE_RULE = "last row wins"
-"""Rows with the same email (compared case-insensitively) are merged: only the last one is sent."""
-
-
-def email_digest(email: str) -> int:
-    """8 bytes standing for an address, so that a million of them fit in a few megabytes."""
-    return int.from_bytes(hashlib.blake2b(email.strip().lower().encode(), digest_size=8).digest(), "big")
-
-
-@dataclass
-class _Check:
-    """Result of a pass: counts and the first few bad rows (positions, never addresses).
-
-    The validation pass also keeps one digest per valid row (in order), from which :meth:`superseded`
-    finds the rows a later row with the same email replaces.
-    """
-
-    rows: int = 0
-    valid: int = 0
-    invalid: int = 0
-    blank: int = 0
-    problems: list[str] = field(default_factory=list)
-    digests: array[int] | None = None
-
-    def add(self, row: Row) -> None:
-        if row.blank:
-            self.blank += 1
-            return
-        self.rows += 1
-        if row.problem is None:
-            self.valid += 1
-            if self.digests is not None and row.email is not None:
-                self.digests.append(email_digest(row.email))
-            return
-        self.invalid += 1
-        if len(self.problems) < MAX_REPORTED_ROWS:
-            self.problems.append(f"{row.position}: {row.problem}")
-
-    def describe(self) -> str:
-        more = self.invalid - len(self.problems)
-        return "; ".join(self.problems) + (f"; and {more} more" if more > 0 else "")
-
-    def superseded(self) -> set[int]:
-        """Ordinals (among valid rows) of rows that a later row with the same email replaces."""
-        seen: set[int] = set()
-        replaced: set[int] = set()
-        digests = self.digests or array("Q")
-        for ordinal in range(len(digests) - 1, -1, -1):
-            digest = digests[ordinal]
-            if digest in seen:
-                replaced.add(ordinal)
-            else:
-                seen.add(digest)
-        return replaced
-
-
-class SendPulseAddContactsOperator(SendPulseBaseOperator):
+class SendPulseAddContactsOperator(MailingListOperatorBase):
     """Add (upsert) contacts to a mailing list from a list, an XCom, or a CSV / JSON-lines file.
 
     The source is read twice, as a stream: a first pass validates every row (bad rows are reported by
@@ -125,9 +49,6 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
     small, while a million rows still import in about two minutes; raise ``batch_size`` (at most 10,000)
     when an account is known to take bigger requests.
 
-    :param list_id: mailing list id (templated).
-    :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
-        (templated).
     :param contacts: emails, or dicts with ``email`` and variables, e.g. from XCom (templated).
     :param path: CSV or JSON-lines file, local path, URL or ``ObjectStoragePath`` (templated).
     :param file_format: ``"csv"`` or ``"jsonl"``; default from the file suffix (``.gz`` is read too).
@@ -154,8 +75,7 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
     """
 
     template_fields: Sequence[str] = (
-        "list_id",
-        "list_name",
+        *MailingListOperatorBase.template_fields,
         "contacts",
         "path",
         "column_mapping",
@@ -165,8 +85,6 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
     def __init__(
         self,
         *,
-        list_id: int | str | None = None,
-        list_name: str | None = None,
         contacts: Any = None,
         path: str | os.PathLike[str] | None = None,
         file_format: Literal["csv", "jsonl"] | None = None,
@@ -180,8 +98,6 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.list_id = list_id
-        self.list_name = list_name
         self.contacts = contacts
         self.path = path
         self.file_format = check_choice(file_format, "file_format", _FORMATS)
@@ -194,8 +110,7 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
         self.storage_conn_id = storage_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
-        list_id = self.mailing_list_id(self.list_id, self.list_name)
-        batch_size = self.batch_size
+        list_id = self.resolved_list_id()
         opt_in = _double_opt_in(self.double_opt_in)
         source = ContactSource(
             contacts=self.contacts,
@@ -206,117 +121,9 @@ class SendPulseAddContactsOperator(SendPulseBaseOperator):
             encoding=self.encoding,
             storage_conn_id=self.storage_conn_id,
         )
-
-        check = self.validate(source)
-        return self.send(list_id, source, check, batch_size, opt_in)
-
-    def validate(self, source: ContactSource) -> _Check:
-        """First pass: count rows and find bad ones before anything is sent."""
-        self.log.info("Validating %s", source.describe())
-        started = time.monotonic()
-        check = _Check(digests=array("Q"))
-        for row in source.rows():
-            check.add(row)
-        self.log.info(
-            "Validated %d row(s) in %.1fs: %d valid, %d invalid",
-            check.rows,
-            time.monotonic() - started,
-            check.valid,
-            check.invalid,
+        return self.hook.import_contacts(
+            list_id, source, on_invalid=self.on_invalid, batch_size=self.batch_size, double_opt_in=opt_in
         )
-        if check.rows == 0:
-            raise SendPulseInputError(f"contacts: {source.describe()} has no contacts.")
-        unmatched = source.unmatched_columns()
-        if unmatched:
-            raise SendPulseInputError(
-                f"column_mapping: no row of {source.describe()} has {', '.join(map(repr, unmatched))}."
-            )
-        if check.invalid and self.on_invalid == "fail":
-            raise SendPulseInputError(
-                f"{check.invalid} invalid row(s) in {source.describe()}, nothing was sent: "
-                f"{check.describe()}. Fix them, or set on_invalid='skip' to leave them out."
-            )
-        if check.valid == 0:
-            raise SendPulseInputError(
-                f"no valid contacts among {check.rows} row(s) in {source.describe()}: {check.describe()}."
-            )
-        if check.invalid:
-            self.log.warning("Skipping %d invalid row(s): %s", check.invalid, check.describe())
-        return check
-
-    def send(
-        self,
-        list_id: int,
-        source: ContactSource,
-        check: _Check,
-        batch_size: int,
-        opt_in: DoubleOptIn | None,
-    ) -> dict[str, Any]:
-        """Second pass: stream valid rows to SendPulse in batches, logging progress."""
-        from airflow_provider_sendpulse.client.models import Contact
-
-        superseded = check.superseded()
-        distinct = check.valid - len(superseded)
-        if superseded:
-            self.log.info(
-                "%d row(s) repeat an earlier email: merged, %s (%d distinct emails)",
-                len(superseded),
-                DUPLICATE_RULE,
-                distinct,
-            )
-        progress = ProgressLog(self.log, distinct)
-        second = _Check()
-
-        def contacts() -> Iterator[Contact]:
-            for row in source.rows():
-                ordinal = second.valid
-                second.add(row)
-                if row.email is not None and ordinal not in superseded:
-                    yield Contact(row.email, clean_variables(row.variables))
-
-        def on_batch(batch: BatchProgress) -> None:
-            progress.update(batch.contacts_sent)
-
-        self.log.info("Adding %d contact(s) to list %s in batches of %d", distinct, list_id, batch_size)
-        summary = self.hook.add_contacts(
-            list_id, contacts(), batch_size=batch_size, double_opt_in=opt_in, on_batch=on_batch
-        )
-        progress.update(summary.contacts, force=True)
-        if (second.valid, second.invalid) != (check.valid, check.invalid):
-            self.log.warning(
-                "The source changed between validation and sending: %d valid / %d invalid rows at first, "
-                "%d / %d when sending",
-                check.valid,
-                check.invalid,
-                second.valid,
-                second.invalid,
-            )
-        self.log.info(
-            "Read %d row(s): %d distinct email(s) sent to list %s, %d duplicate row(s) merged (%s), "
-            "%d invalid row(s) skipped, %d blank line(s)",
-            second.rows,
-            summary.contacts,
-            list_id,
-            len(superseded),
-            DUPLICATE_RULE,
-            second.invalid,
-            second.blank,
-        )
-        return {
-            "list_id": list_id,
-            "rows": second.rows,
-            "distinct": distinct,
-            "duplicates": len(superseded),
-            "duplicate_rule": DUPLICATE_RULE,
-            "added": summary.contacts,
-            "skipped": second.invalid + second.blank + len(superseded),
-            "invalid": second.invalid,
-            "blank": second.blank,
-            "invalid_rows": second.problems,
-            "batches": summary.batches,
-            "batch_size": batch_size,
-            "elapsed_seconds": round(progress.elapsed, 3),
-        }
 
 
 def _double_opt_in(value: Mapping[str, Any] | None) -> DoubleOptIn | None:
@@ -343,100 +150,77 @@ def _double_opt_in(value: Mapping[str, Any] | None) -> DoubleOptIn | None:
     return DoubleOptIn(sender_email=sender, message_lang=lang, template_id=value.get("template_id"))
 
 
-class _EmailsOperator(SendPulseBaseOperator):
-    """Shared shape of remove / unsubscribe: a list id and emails, sent in batches of at most 100."""
+class _EmailsOperator(MailingListOperatorBase):
+    """Shared shape of remove / unsubscribe: a list id and emails, sent in batches of at most 100.
 
-    template_fields: Sequence[str] = ("list_id", "list_name", "emails")
-    _verb = ""
+    :param emails: addresses, or dicts with ``email``, e.g. from XCom (templated).
+    """
 
-    def __init__(
-        self,
-        *,
-        list_id: int | str | None = None,
-        list_name: str | None = None,
-        emails: Any,
-        **kwargs: Any,
-    ) -> None:
+    template_fields: Sequence[str] = (*MailingListOperatorBase.template_fields, "emails")
+    _action: ClassVar[Literal["remove_contacts", "unsubscribe_contacts"]]
+    _verb: ClassVar[str]
+
+    def __init__(self, *, emails: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.list_id = list_id
-        self.list_name = list_name
         self.emails = emails
 
     def execute(self, context: Context) -> dict[str, Any]:
-        list_id = self.mailing_list_id(self.list_id, self.list_name)
+        list_id = self.resolved_list_id()
         emails = check_emails(rendered_value(self.emails), "emails")
-        done = self._run(list_id, emails)
+        done = int(getattr(self.hook, self._action)(list_id, emails))
         self.log.info("%s %d of %d contact(s) in list %s", self._verb, done, len(emails), list_id)
         return {"list_id": list_id, "requested": len(emails), self._verb.lower(): done}
-
-    def _run(self, list_id: int, emails: list[str]) -> int:
-        raise NotImplementedError
 
 
 class SendPulseRemoveContactsOperator(_EmailsOperator):
     """Delete contacts from a mailing list (batches of at most 100 addresses per request).
 
-    :param list_id: mailing list id (templated).
-    :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
-        (templated).
-    :param emails: addresses, or dicts with ``email``, e.g. from XCom (templated).
+    Their variables in the list go with them; to keep a contact but stop mailing it, unsubscribe it.
+
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
     :return: ``{"list_id", "requested", "removed"}``.
     """
 
+    _action = "remove_contacts"
     _verb = "Removed"
-
-    def _run(self, list_id: int, emails: list[str]) -> int:
-        return int(self.hook.remove_contacts(list_id, emails))
 
 
 class SendPulseUnsubscribeContactsOperator(_EmailsOperator):
     """Unsubscribe contacts in a mailing list (batches of at most 100 addresses per request).
 
-    :param list_id: mailing list id (templated).
-    :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
-        (templated).
-    :param emails: addresses, or dicts with ``email``, e.g. from XCom (templated).
+    They stay in the list, marked unsubscribed, and receive no more campaigns from it.
+
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
     :return: ``{"list_id", "requested", "unsubscribed"}``.
     """
 
+    _action = "unsubscribe_contacts"
     _verb = "Unsubscribed"
 
-    def _run(self, list_id: int, emails: list[str]) -> int:
-        return int(self.hook.unsubscribe_contacts(list_id, emails))
 
-
-class SendPulseUpdateContactVariablesOperator(SendPulseBaseOperator):
+class SendPulseUpdateContactVariablesOperator(MailingListOperatorBase):
     """Set variables of one contact in a mailing list.
 
-    :param list_id: mailing list id (templated).
-    :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
-        (templated).
     :param email: the contact's address (templated).
     :param variables: variable name -> value (templated).
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
     """
 
-    template_fields: Sequence[str] = ("list_id", "list_name", "email", "variables")
+    template_fields: Sequence[str] = (*MailingListOperatorBase.template_fields, "email", "variables")
 
     def __init__(
         self,
         *,
-        list_id: int | str | None = None,
-        list_name: str | None = None,
         email: str,
         variables: Mapping[str, Any],
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.list_id = list_id
-        self.list_name = list_name
         self.email = email
         self.variables = variables
 
     def execute(self, context: Context) -> dict[str, Any]:
-        list_id = self.mailing_list_id(self.list_id, self.list_name)
+        list_id = self.resolved_list_id()
         email = check_email(self.email, "email")
         variables = check_variables(rendered_value(self.variables), "variables")
         if not variables:
@@ -446,15 +230,12 @@ class SendPulseUpdateContactVariablesOperator(SendPulseBaseOperator):
         return {"list_id": list_id, "email": email, "variables": sorted(variables)}
 
 
-class SendPulseExportContactsOperator(SendPulseBaseOperator):
+class SendPulseExportContactsOperator(MailingListOperatorBase):
     """Stream the members of a mailing list to a CSV or JSON-lines file (local or object storage).
 
     CSV columns are ``email``, then ``status`` when ``include_status``, then the list's variables; a JSON
     line is ``{"email", "status", "variables"}``. Both read back with :class:`SendPulseAddContactsOperator`.
 
-    :param list_id: mailing list id (templated).
-    :param list_name: name of an existing mailing list, instead of ``list_id``; looked up, never created
-        (templated).
     :param path: target file, local path, URL or ``ObjectStoragePath`` (templated); ``.gz`` compresses.
     :param file_format: ``"csv"`` or ``"jsonl"``; default from the suffix.
     :param active_only: export only active contacts.
@@ -464,13 +245,11 @@ class SendPulseExportContactsOperator(SendPulseBaseOperator):
     :return: ``{"list_id", "path", "format", "count"}``.
     """
 
-    template_fields: Sequence[str] = ("list_id", "list_name", "path")
+    template_fields: Sequence[str] = (*MailingListOperatorBase.template_fields, "path")
 
     def __init__(
         self,
         *,
-        list_id: int | str | None = None,
-        list_name: str | None = None,
         path: str | os.PathLike[str],
         file_format: Literal["csv", "jsonl"] | None = None,
         active_only: bool = False,
@@ -479,8 +258,6 @@ class SendPulseExportContactsOperator(SendPulseBaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.list_id = list_id
-        self.list_name = list_name
         self.path = path
         self.file_format = check_choice(file_format, "file_format", _FORMATS)
         self.active_only = check_flag(active_only, "active_only")
@@ -488,82 +265,21 @@ class SendPulseExportContactsOperator(SendPulseBaseOperator):
         self.storage_conn_id = storage_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
-        list_id = self.mailing_list_id(self.list_id, self.list_name)
+        list_id = self.resolved_list_id()
         if not self.path:
             raise SendPulseInputError("path: give the file to write.")
         target = as_path(self.path, self.storage_conn_id)
         fmt = file_format_of(target, self.file_format)
-        variables = [str(v["name"]) for v in self.hook.get_list_variables(list_id) if v.get("name")]
-        total = self.hook.count_contacts(list_id)
-        progress = ProgressLog(self.log, total, verb="Exported")
-        # Write a local file next to the target and rename it at the end, so a failed export leaves no
-        # half file. ObjectStoragePath is a Path subclass on some Airflow versions, hence the exact check.
-        local = target if isinstance(target, Path) and not isinstance(target, ObjectStoragePath) else None
-        local_partial = local.with_name(local.name + ".partial") if local is not None else None
-        if local is not None:
-            local.parent.mkdir(parents=True, exist_ok=True)
-        count = 0
-        dropped: set[str] = set()
-        with open_text(local_partial or target, "w") as out:
-            write = self._writer(out, fmt, variables, dropped)
-            for contact in self.hook.iter_contacts(list_id, active=True if self.active_only else None):
-                write(contact)
-                count += 1
-                progress.update(min(count, total) if total else count)
-        if local_partial is not None and local is not None:
-            os.replace(local_partial, local)
-        progress.update(count, force=True)
-        if dropped:
-            self.log.warning(
-                "Variables not defined in list %s were left out of the CSV: %s; JSON lines keep them",
-                list_id,
-                ", ".join(sorted(dropped)[:10]),
-            )
+        count = self.hook.export_contacts(
+            list_id, target, fmt, active_only=bool(self.active_only), include_status=bool(self.include_status)
+        )
         return {"list_id": list_id, "path": str(target), "format": fmt, "count": count}
-
-    def _writer(self, out: Any, fmt: FileFormat, variables: list[str], dropped: set[str]) -> Any:
-        if fmt == "jsonl":
-
-            def write_json(contact: Mapping[str, Any]) -> None:
-                record = {
-                    "email": contact.get("email"),
-                    "status": contact.get("status"),
-                    "variables": _variables_of(contact),
-                }
-                out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
-
-            return write_json
-
-        columns = ["email", *(["status"] if self.include_status else []), *variables]
-        known = set(variables)
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-
-        def write_csv(contact: Mapping[str, Any]) -> None:
-            values = _variables_of(contact)
-            row = [contact.get("email")]
-            if self.include_status:
-                row.append(contact.get("status"))
-            row.extend(values.get(name, "") for name in variables)
-            writer.writerow(row)
-            if not values.keys() <= known:
-                dropped.update(values.keys() - known)
-
-        return write_csv
-
-
-def _variables_of(contact: Mapping[str, Any]) -> dict[str, Any]:
-    """Contact variables arrive as a mapping from list reads but as ``[{name, value}]`` from single reads."""
-    raw = contact.get("variables") or {}
-    if isinstance(raw, Mapping):
-        return dict(raw)
-    if isinstance(raw, list):
-        return {str(v.get("name")): v.get("value") for v in raw if isinstance(v, Mapping)}
-    return {}
 
 
 def _check_batch_size(value: object) -> int:
     batch_size = check_positive_int(value, "batch_size")
-    if batch_size > MAX_BATCH_SIZE:
-        raise SendPulseInputError(f"batch_size: at most {MAX_BATCH_SIZE}, got {batch_size}.")
+    try:
+        check_batch_size(batch_size)
+    except ValueError as error:
+        raise SendPulseInputError(f"batch_size: {error}.") from None
     return batch_size

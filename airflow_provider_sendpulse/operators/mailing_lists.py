@@ -5,11 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from airflow_provider_sendpulse.client.errors import (
-    SendPulseAmbiguousCreateError,
-    SendPulseNotFoundError,
-    SendPulseValidationError,
-)
+from airflow_provider_sendpulse.client.errors import SendPulseNotFoundError
 from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
@@ -46,22 +42,13 @@ class SendPulseCreateMailingListOperator(SendPulseBaseOperator):
 
     def execute(self, context: Context) -> int:
         name = check_text(self.name, "name").strip()
-        existing = self.hook.find_mailing_list(name)
-        if existing is None:
-            try:
-                list_id = self.hook.create_mailing_list(name)
-            except (SendPulseValidationError, SendPulseAmbiguousCreateError):
-                # The name was taken meanwhile, or the create went through without an answer.
-                existing = self.hook.find_mailing_list(name)
-                if existing is None:
-                    raise
-            else:
-                self.log.info("Created mailing list %r with id %s", name, list_id)
-                return list_id
-        list_id = int(existing["id"])
-        if self.if_exists == "fail":
+        list_id, created = self.hook.create_or_find_mailing_list(name)
+        if created:
+            self.log.info("Created mailing list %r with id %s", name, list_id)
+        elif self.if_exists == "fail":
             raise SendPulseInputError(f"name: a mailing list named {name!r} already exists (id {list_id}).")
-        self.log.info("Mailing list %r already exists with id %s; reusing it", name, list_id)
+        else:
+            self.log.info("Mailing list %r already exists with id %s; reusing it", name, list_id)
         return list_id
 
 

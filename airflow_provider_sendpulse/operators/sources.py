@@ -8,37 +8,31 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gzip
-import io
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import Any
 
 from airflow.sdk import ObjectStoragePath
 
+from airflow_provider_sendpulse.hooks.files import FileFormat, as_path, file_format_of, open_text
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
+    clean_variables,
     email_problem,
     variable_problem,
 )
 
-FileFormat = Literal["csv", "jsonl"]
 EMAIL = "email"
-_SUFFIX_FORMATS: dict[str, FileFormat] = {
-    ".csv": "csv",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "jsonl",
-}
 
 
 @dataclass(frozen=True)
 class Row:
     """One input row: where it is (``line 7`` or ``contacts[3]``), and the contact or why it is unusable.
+
+    ``variables`` are as they will be sent: empty values dropped, dates rendered as SendPulse expects.
 
     Blank lines come through as rows with ``blank=True`` so that they can be counted.
     """
@@ -48,57 +42,6 @@ class Row:
     variables: dict[str, Any] = field(default_factory=dict)
     problem: str | None = None
     blank: bool = False
-
-
-def as_path(path: str | os.PathLike[str], conn_id: str | None = None) -> Path | ObjectStoragePath:
-    """Local paths stay ``Path``; URLs (``s3://``, ``file://``...) become ``ObjectStoragePath``."""
-    if isinstance(path, ObjectStoragePath):
-        return path
-    text = os.fspath(path)
-    if "://" in text:
-        return ObjectStoragePath(text, conn_id=conn_id)
-    return Path(text)
-
-
-def file_format_of(path: Path | ObjectStoragePath, file_format: str | None) -> FileFormat:
-    """The explicit format, else the one the suffix names (``.gz`` is looked through)."""
-    if file_format is not None:
-        if file_format not in ("csv", "jsonl"):
-            raise SendPulseInputError(f"file_format: must be 'csv' or 'jsonl', got {file_format!r}.")
-        return file_format  # type: ignore[return-value]
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] == ".gz":
-        suffixes.pop()
-    found = _SUFFIX_FORMATS.get(suffixes[-1]) if suffixes else None
-    if found is None:
-        raise SendPulseInputError(
-            f"file_format: cannot tell the format of {path.name!r} from its name; "
-            "set file_format='csv' or 'jsonl'."
-        )
-    return found
-
-
-@contextmanager
-def open_text(
-    path: Path | ObjectStoragePath, mode: Literal["r", "w"], encoding: str = "utf-8"
-) -> Iterator[IO[str]]:
-    """Open a local or object-storage file as text, (de)compressing ``.gz`` on the fly."""
-    raw: IO[bytes] = path.open(mode + "b")
-    try:
-        stream: IO[bytes] = raw
-        if path.name.lower().endswith(".gz"):
-            stream = gzip.GzipFile(fileobj=raw, mode=mode + "b")  # type: ignore[assignment]
-        text = io.TextIOWrapper(stream, encoding=encoding, newline="")
-        try:
-            yield text
-        finally:
-            if mode == "w":
-                text.flush()
-            text.detach()
-            if stream is not raw:
-                stream.close()
-    finally:
-        raw.close()
 
 
 class ContactSource:
@@ -285,7 +228,7 @@ def _finish(position: str, email: Any, variables: dict[str, Any]) -> Row:
         problem = variable_problem(name, value)
         if problem:
             return Row(position, None, problem=problem)
-    return Row(position, email, variables)
+    return Row(position, email, clean_variables(variables))
 
 
 def _find_email_key(keys: list[str]) -> str | None:

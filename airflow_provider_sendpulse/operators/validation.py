@@ -5,17 +5,21 @@ from __future__ import annotations
 import ast
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
-from airflow.providers.common.compat.sdk import AirflowFailException
+from airflow_provider_sendpulse.client.models import (
+    MAX_CAMPAIGN_ATTACHMENTS,
+    MAX_CAMPAIGN_LISTS,
+    MAX_EMAIL_LENGTH,
+    MAX_SMS_SENDER_LENGTH,
+)
+from airflow_provider_sendpulse.client.wire import SENDPULSE_DATETIME_FORMAT
 
-MAX_CAMPAIGN_LISTS = 10
-MAX_ATTACHMENTS = 5
-MAX_SMS_SENDER_LENGTH = 11
-MAX_EMAIL_LENGTH = 254
-SENDPULSE_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+# Defined with the hook, which raises it too; public from here as before.
+from airflow_provider_sendpulse.hooks.errors import SendPulseInputError as SendPulseInputError
 
 # Pragmatic address check: one "@", no whitespace, dotted domain of LDH labels. Stricter rules (quoted local
 # parts, IP literals) are left to SendPulse, which refuses what it cannot deliver to.
@@ -24,8 +28,19 @@ _LABEL_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 _PHONE_SEPARATORS_RE = re.compile(r"[\s\-().]")
 
 
-class SendPulseInputError(AirflowFailException, ValueError):
-    """Input refused before any request; retrying the task would not help, so it fails without retries."""
+@contextmanager
+def model_errors(what: str) -> Iterator[None]:
+    """Turn a client model's refusal (ValueError) into a :class:`SendPulseInputError` about ``what``.
+
+    The models own the rules SendPulse sets (limits, required fields); retrying would not change
+    their answer, so the task fails without retries.
+    """
+    try:
+        yield
+    except SendPulseInputError:
+        raise
+    except ValueError as error:
+        raise SendPulseInputError(f"{what}: {error}.") from None
 
 
 def email_problem(value: object) -> str | None:
@@ -245,6 +260,27 @@ def check_list_ids(value: object, field: str = "list_ids") -> list[int]:
     return ids
 
 
+def check_attachments(value: Any, field: str = "attachments") -> dict[str, str] | None:
+    """Up to the campaign limit of ``{"file name": "text content"}``."""
+    if value in (None, {}):
+        return None
+    if not isinstance(value, Mapping):
+        raise SendPulseInputError(f'{field}: expected {{"file name": "text content"}}.')
+    if len(value) > MAX_CAMPAIGN_ATTACHMENTS:
+        raise SendPulseInputError(f"{field}: at most {MAX_CAMPAIGN_ATTACHMENTS} files, got {len(value)}.")
+    for file_name, content in value.items():
+        if not isinstance(file_name, str) or not file_name.strip():
+            raise SendPulseInputError(f"{field}: file names must be non-empty strings, got {file_name!r}.")
+        if not isinstance(content, str):
+            raise SendPulseInputError(f"{field}[{file_name!r}]: content must be text.")
+    return dict(value)
+
+
+def check_sms_sender(value: object, field: str = "sender") -> str:
+    """An SMS sender name, at most :data:`MAX_SMS_SENDER_LENGTH` characters."""
+    return check_text(value, field, MAX_SMS_SENDER_LENGTH)
+
+
 def check_text(value: object, field: str, max_length: int | None = None) -> str:
     """A non-blank string, optionally bounded."""
     if not isinstance(value, str) or not value.strip():
@@ -282,7 +318,7 @@ def check_send_date(
     else:
         raise SendPulseInputError(f"{field}: expected a datetime or a string, got {type(value).__name__}.")
     current = now or datetime.now(UTC)
-    shown = moment.strftime(SENDPULSE_DATE_FORMAT)
+    shown = moment.strftime(SENDPULSE_DATETIME_FORMAT)
     if moment.tzinfo is None:
         # Past in every zone (UTC-12 is the latest clock on Earth): no need to read the connection.
         if moment.replace(tzinfo=UTC) + _LATEST_OFFSET <= current:
@@ -323,7 +359,7 @@ def variable_problem(name: object, value: object) -> str | None:
 
 def _variable_value(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.strftime(SENDPULSE_DATE_FORMAT)
+        return value.strftime(SENDPULSE_DATETIME_FORMAT)
     if isinstance(value, date):
         return value.isoformat()
     return value

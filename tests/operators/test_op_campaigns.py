@@ -54,7 +54,9 @@ def test_create_sends_base64_html_and_pushes_id_and_url(
     assert result["status_name"] == "creating (copying addresses)"
     assert result["url"] == f"{emulator.url}/_emulator/campaigns/{result['id']}"
     assert context["ti"].xcoms == {"campaign_id": result["id"], "campaign_url": result["url"]}
-    assert context["task_state_store"].data == {"sendpulse_campaign_id": result["id"]}
+    assert context["task_state_store"].data == {
+        "sendpulse_campaign_id": {"state": "created", "id": result["id"]}
+    }
     [campaign] = campaigns(emulator)
     assert campaign["id"] == result["id"]
     assert campaign["recipients"] == 40
@@ -239,7 +241,9 @@ def test_ambiguous_create_that_happened_is_reconciled_by_name(
     [campaign] = campaigns(emulator)
     assert (result["id"], result["created"]) == (campaign["id"], True)
     assert context["ti"].xcoms["campaign_id"] == campaign["id"]
-    assert context["task_state_store"].data == {"sendpulse_campaign_id": campaign["id"]}
+    assert context["task_state_store"].data == {
+        "sendpulse_campaign_id": {"state": "created", "id": campaign["id"]}
+    }
 
 
 def test_a_stored_campaign_that_vanished_is_not_recreated(

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_sendpulse.hooks.progress import ProgressLog, format_duration
 from airflow_provider_sendpulse.operators.identity import TaskState, bounded_name, task_identity, try_number
-from airflow_provider_sendpulse.operators.progress import ProgressLog, format_duration
 
 
 class Clock:

@@ -123,7 +123,7 @@ def test_retry_after_a_crash_mid_send_finds_the_sms(
         patch.setattr(SendPulseHook, "send_sms", send_then_die)
         with pytest.raises(WorkerDied):
             sms_op(sendpulse_conn, phones=["380931234567", "14155550134"]).execute(make_context(store=store))
-    assert store.data[sms_module.STATE_KEY] == {"state": "sending"}
+    assert store.data[sms_module.STATE_KEY] == {"state": "creating"}
     # Another SMS from the same sender to other phones must not be mistaken for ours.
     sms_op(sendpulse_conn, phones=["380500000000"]).execute(make_context(task_id="other"))
     [ours, _other] = sms_campaigns(emulator)

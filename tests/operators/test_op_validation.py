@@ -205,3 +205,18 @@ def test_variables() -> None:
 
 def test_clean_variables_drops_empty_values() -> None:
     assert clean_variables({"a": "", "b": None, "c": "x", "d": 0}) == {"c": "x", "d": 0}
+
+
+def test_a_model_refusal_becomes_an_input_error_that_names_what_was_built() -> None:
+    from airflow_provider_sendpulse.client.models import MAX_CAMPAIGN_ATTACHMENTS, CampaignSpec
+    from airflow_provider_sendpulse.operators.validation import model_errors
+
+    too_many = {f"f{i}.txt": "x" for i in range(MAX_CAMPAIGN_ATTACHMENTS + 1)}
+    with (
+        pytest.raises(
+            SendPulseInputError, match=r"^campaign: at most 5 attachments per campaign\.$"
+        ) as raised,
+        model_errors("campaign"),
+    ):
+        CampaignSpec("A", "a@example.com", "S", list_ids=[1], body_html="<p/>", attachments=too_many)
+    assert isinstance(raised.value, AirflowFailException)

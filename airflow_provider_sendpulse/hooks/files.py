@@ -1,0 +1,74 @@
+"""Files for contact import and export: local paths or object storage, CSV or JSON lines, ``.gz`` or not."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Literal
+
+from airflow.sdk import ObjectStoragePath
+
+from airflow_provider_sendpulse.hooks.errors import SendPulseInputError
+
+FileFormat = Literal["csv", "jsonl"]
+_SUFFIX_FORMATS: dict[str, FileFormat] = {
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+}
+
+
+def as_path(path: str | os.PathLike[str], conn_id: str | None = None) -> Path | ObjectStoragePath:
+    """Local paths stay ``Path``; URLs (``s3://``, ``file://``...) become ``ObjectStoragePath``."""
+    if isinstance(path, ObjectStoragePath):
+        return path
+    text = os.fspath(path)
+    if "://" in text:
+        return ObjectStoragePath(text, conn_id=conn_id)
+    return Path(text)
+
+
+def file_format_of(path: Path | ObjectStoragePath, file_format: str | None) -> FileFormat:
+    """The explicit format, else the one the suffix names (``.gz`` is looked through)."""
+    if file_format is not None:
+        if file_format not in ("csv", "jsonl"):
+            raise SendPulseInputError(f"file_format: must be 'csv' or 'jsonl', got {file_format!r}.")
+        return file_format  # type: ignore[return-value]
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    found = _SUFFIX_FORMATS.get(suffixes[-1]) if suffixes else None
+    if found is None:
+        raise SendPulseInputError(
+            f"file_format: cannot tell the format of {path.name!r} from its name; "
+            "set file_format='csv' or 'jsonl'."
+        )
+    return found
+
+
+@contextmanager
+def open_text(
+    path: Path | ObjectStoragePath, mode: Literal["r", "w"], encoding: str = "utf-8"
+) -> Iterator[IO[str]]:
+    """Open a local or object-storage file as text, (de)compressing ``.gz`` on the fly."""
+    raw: IO[bytes] = path.open(mode + "b")
+    try:
+        stream: IO[bytes] = raw
+        if path.name.lower().endswith(".gz"):
+            stream = gzip.GzipFile(fileobj=raw, mode=mode + "b")  # type: ignore[assignment]
+        text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+        try:
+            yield text
+        finally:
+            if mode == "w":
+                text.flush()
+            text.detach()
+            if stream is not raw:
+                stream.close()
+    finally:
+        raw.close()
