@@ -7,20 +7,12 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
-from tenacity import AsyncRetrying
 
 from airflow_provider_sendpulse.client import api
 from airflow_provider_sendpulse.client.api import Call
-from airflow_provider_sendpulse.client.core import (
-    ClientConfig,
-    ClientCore,
-    Replay,
-    SecretCallback,
-    guard_create,
-    interpret,
-    refused_fresh_token,
-)
-from airflow_provider_sendpulse.client.errors import SendPulseAuthError, SendPulseError
+from airflow_provider_sendpulse.client.attempts import Plan, attempts
+from airflow_provider_sendpulse.client.core import ClientConfig, ClientCore, SecretCallback
+from airflow_provider_sendpulse.client.errors import SendPulseError
 from airflow_provider_sendpulse.client.transport import AsyncTransport
 
 T = TypeVar("T")
@@ -59,9 +51,13 @@ class AsyncSendPulseClient:
 
     async def run(self, call: Call[T]) -> T:
         """Send ``call`` and return its parsed answer; raises :class:`SendPulseError` on failure."""
-        retrying = AsyncRetrying(sleep=asyncio.sleep, **self.core.policy.tenacity_kwargs())
-        result: T = await retrying(self._attempt, call, Replay())
-        return result
+        plan = Plan(attempts(self.core, call))
+        while not plan.done:
+            try:
+                plan.send(await plan.perform(asyncio.sleep, self.transport.send, self._token))
+            except SendPulseError as exc:
+                plan.throw(exc)
+        return plan.result
 
     async def call(
         self, method: str, path: str, params: dict[str, Any] | None = None, json: Any | None = None
@@ -69,42 +65,12 @@ class AsyncSendPulseClient:
         """Call any endpoint and return the decoded JSON answer (the escape hatch)."""
         return await self.run(api.raw_call(method, path, params, json))
 
-    async def _attempt(self, call: Call[T], replay: Replay) -> T:
-        token = await self._token()
-        try:
-            return await self._send(call, token, replay)
-        except SendPulseAuthError as exc:
-            if exc.status != 401 or not self.core.auth.refreshable:
-                raise
-            self.core.auth.invalidate(token)
-        token = await self._token()
-        try:
-            return await self._send(call, token, replay)
-        except SendPulseAuthError as exc:
-            if exc.status != 401:
-                raise
-            raise refused_fresh_token(call, exc) from None
-
     async def _token(self) -> str:
         token = await self.core.auth.atoken()
         if self.core.new_secret(token):
             # The callback may talk to a supervisor synchronously: keep it off the event loop.
             await asyncio.to_thread(self.core.report_secret, token)
         return token
-
-    async def _send(self, call: Call[T], token: str, replay: Replay) -> T:
-        if self.core.limiter is not None:
-            await self.core.limiter.aacquire()
-        try:
-            raw = await self.transport.send(self.core.request(call, token), call.describe())
-            return interpret(call, raw)
-        except SendPulseError as exc:
-            if replay.settles(call, exc):
-                return call.parse(None)
-            guarded = guard_create(call, exc)
-            if guarded is exc:
-                raise
-            raise guarded from exc
 
     async def aclose(self) -> None:
         """Close the HTTP client if this client made it (the shared token stays cached)."""

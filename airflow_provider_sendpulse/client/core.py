@@ -29,10 +29,7 @@ from airflow_provider_sendpulse import (
 from airflow_provider_sendpulse.client.api import TOKEN_PATH, Call
 from airflow_provider_sendpulse.client.errors import (
     SendPulseAmbiguousCreateError,
-    SendPulseAuthError,
-    SendPulseConnectionError,
     SendPulseError,
-    SendPulseServerError,
     error_from_response,
 )
 from airflow_provider_sendpulse.client.ratelimit import RateLimiter, rate_limiter_for
@@ -209,51 +206,6 @@ def interpret(call: Call[T], raw: RawResponse) -> T:
             path=call.path,
             status=raw.status,
         ) from None
-
-
-def guard_create(call: Call[Any], exc: SendPulseError) -> SendPulseError:
-    """Turn an ambiguous failure of a create call into :class:`SendPulseAmbiguousCreateError`."""
-    if not call.is_create:
-        return exc
-    ambiguous = isinstance(exc, SendPulseServerError) or (
-        isinstance(exc, SendPulseConnectionError) and exc.request_sent
-    )
-    if not ambiguous:
-        return exc
-    return SendPulseAmbiguousCreateError(
-        f"SendPulse {call.describe()} may or may not have been performed ({exc.message}); "
-        "it was not repeated to avoid a duplicate: look the object up before trying again",
-        method=call.method,
-        path=call.path,
-        status=exc.status,
-    )
-
-
-class Replay:
-    """Whether an earlier attempt of one call may have been performed although it failed."""
-
-    def __init__(self) -> None:
-        self.maybe_done = False
-
-    def settles(self, call: Call[Any], exc: SendPulseError) -> bool:
-        """Record ``exc``; True when it shows an earlier, answer-lost attempt already did the work."""
-        if self.maybe_done and isinstance(exc, call.settled_by):
-            return True
-        if isinstance(exc, SendPulseServerError) or (
-            isinstance(exc, SendPulseConnectionError) and exc.request_sent
-        ):
-            self.maybe_done = True
-        return False
-
-
-def refused_fresh_token(call: Call[Any], exc: SendPulseAuthError) -> SendPulseAuthError:
-    """The error for a 401 that survived a re-mint."""
-    return SendPulseAuthError(
-        f"SendPulse refused a freshly issued token for {call.describe()}: "
-        "check the API ID and secret and the account's API access",
-        exc.status,
-        exc.error_code,
-    )
 
 
 class ClientCore:

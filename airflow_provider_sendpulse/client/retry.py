@@ -1,22 +1,15 @@
-"""The one retry policy both transports use (tenacity).
+"""The retry rules both clients use: which failures are retried, and how long to wait.
 
 Retried: rate limiting (HTTP 429 or error code 2020202020), HTTP 500/502/503/504, connection
 errors and timeouts. Never other 4xx, never a failed TLS handshake (an untrusted certificate does
-not heal), and never an ambiguous create (that error is not retryable).
+not heal), and never an ambiguous create (that error is not retryable). The loop that applies
+these rules is :func:`~.attempts.attempts`.
 """
 
 from __future__ import annotations
 
-import logging
 import random
 from dataclasses import dataclass
-from typing import Any
-
-from tenacity import (
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-)
 
 from airflow_provider_sendpulse.client.errors import (
     SendPulseConnectionError,
@@ -24,8 +17,6 @@ from airflow_provider_sendpulse.client.errors import (
     SendPulseServerError,
     SendPulseTLSError,
 )
-
-log = logging.getLogger(__name__)
 
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 
@@ -58,32 +49,10 @@ class RetryPolicy:
         if self.max_retries < 0:
             raise ValueError("max_retries must not be negative")
 
-    def wait_seconds(self, retry_state: RetryCallState) -> float:
-        """Backoff before the next attempt: the server's ``Retry-After`` if given, else exponential."""
-        exc = retry_state.outcome.exception() if retry_state.outcome else None
+    def wait(self, exc: BaseException, attempt: int) -> float:
+        """Backoff after failed attempt ``attempt`` (from 1): ``Retry-After`` if given, else exponential."""
         if isinstance(exc, SendPulseRateLimitError) and exc.retry_after is not None:
             return min(max(exc.retry_after, 0.0), self.max_wait)
-        exponent = min(retry_state.attempt_number - 1, 32)
+        exponent = min(attempt - 1, 32)
         backoff = self.initial_wait * float(2**exponent) + random.uniform(0, self.initial_wait)
         return float(min(backoff, self.max_wait))
-
-    def tenacity_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for ``tenacity.Retrying`` / ``AsyncRetrying`` (sleep left to each)."""
-        return {
-            "retry": retry_if_exception(is_retryable),
-            "stop": stop_after_attempt(self.max_retries + 1),
-            "wait": self.wait_seconds,
-            "before_sleep": _log_retry,
-            "reraise": True,
-        }
-
-
-def _log_retry(retry_state: RetryCallState) -> None:
-    exc = retry_state.outcome.exception() if retry_state.outcome else None
-    wait = retry_state.next_action.sleep if retry_state.next_action else 0.0
-    log.warning(
-        "SendPulse attempt %d failed (%s); retrying in %.2f s",
-        retry_state.attempt_number,
-        exc,
-        wait,
-    )

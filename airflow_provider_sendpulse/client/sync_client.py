@@ -7,21 +7,13 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 import requests
-from tenacity import Retrying
 
 from airflow_provider_sendpulse.client import api
 from airflow_provider_sendpulse.client.api import Call
+from airflow_provider_sendpulse.client.attempts import Plan, attempts
 from airflow_provider_sendpulse.client.auth import TokenCache
-from airflow_provider_sendpulse.client.core import (
-    ClientConfig,
-    ClientCore,
-    Replay,
-    SecretCallback,
-    guard_create,
-    interpret,
-    refused_fresh_token,
-)
-from airflow_provider_sendpulse.client.errors import SendPulseAuthError, SendPulseError
+from airflow_provider_sendpulse.client.core import ClientConfig, ClientCore, SecretCallback
+from airflow_provider_sendpulse.client.errors import SendPulseError
 from airflow_provider_sendpulse.client.transport import SyncTransport
 
 T = TypeVar("T")
@@ -61,9 +53,13 @@ class SendPulseClient:
 
     def run(self, call: Call[T]) -> T:
         """Send ``call`` and return its parsed answer; raises :class:`SendPulseError` on failure."""
-        retrying = Retrying(sleep=time.sleep, **self.core.policy.tenacity_kwargs())
-        result: T = retrying(self._attempt, call, Replay())
-        return result
+        plan = Plan(attempts(self.core, call))
+        while not plan.done:
+            try:
+                plan.send(plan.perform(time.sleep, self.transport.send, self._token))
+            except SendPulseError as exc:
+                plan.throw(exc)
+        return plan.result
 
     def call(
         self, method: str, path: str, params: dict[str, Any] | None = None, json: Any | None = None
@@ -71,41 +67,11 @@ class SendPulseClient:
         """Call any endpoint and return the decoded JSON answer (the escape hatch)."""
         return self.run(api.raw_call(method, path, params, json))
 
-    def _attempt(self, call: Call[T], replay: Replay) -> T:
-        token = self._token()
-        try:
-            return self._send(call, token, replay)
-        except SendPulseAuthError as exc:
-            if exc.status != 401 or not self.core.auth.refreshable:
-                raise
-            self.core.auth.invalidate(token)
-        token = self._token()
-        try:
-            return self._send(call, token, replay)
-        except SendPulseAuthError as exc:
-            if exc.status != 401:
-                raise
-            raise refused_fresh_token(call, exc) from None
-
     def _token(self) -> str:
         token = self.core.auth.token()
         if self.core.new_secret(token):
             self.core.report_secret(token)
         return token
-
-    def _send(self, call: Call[T], token: str, replay: Replay) -> T:
-        if self.core.limiter is not None:
-            self.core.limiter.acquire()
-        try:
-            raw = self.transport.send(self.core.request(call, token), call.describe())
-            return interpret(call, raw)
-        except SendPulseError as exc:
-            if replay.settles(call, exc):
-                return call.parse(None)
-            guarded = guard_create(call, exc)
-            if guarded is exc:
-                raise
-            raise guarded from exc
 
     def close(self) -> None:
         """Release pooled connections (the shared token stays cached)."""

@@ -1,21 +1,24 @@
 import pytest
 
 from airflow_provider_sendpulse.client import api
+from airflow_provider_sendpulse.client.attempts import CallState
 from airflow_provider_sendpulse.client.core import (
     ClientConfig,
-    guard_create,
     interpret,
     normalize_base_url,
     reports_failure,
 )
 from airflow_provider_sendpulse.client.errors import (
     SendPulseAmbiguousCreateError,
+    SendPulseAuthError,
     SendPulseConnectionError,
     SendPulseError,
+    SendPulseNotFoundError,
     SendPulseRateLimitError,
     SendPulseServerError,
     SendPulseValidationError,
 )
+from airflow_provider_sendpulse.client.retry import RetryPolicy
 from airflow_provider_sendpulse.client.transport import RawResponse, parse_retry_after
 
 
@@ -74,21 +77,49 @@ def test_interpret_errors_and_non_json():
         interpret(call, RawResponse(200, None, False))
 
 
-def test_guard_create():
+def test_a_create_that_may_have_been_performed_is_never_repeated():
+    def verdict(call, exc):
+        return CallState(call, RetryPolicy(max_retries=3), refreshable=True).judge(exc, sent=True)
+
     create_call = api.send_sms("Me", ["1"], "hi")
     read_call = api.get_user_info()
     dropped = SendPulseConnectionError("dropped", request_sent=True)
     refused = SendPulseConnectionError("refused", request_sent=False)
     server = SendPulseServerError("x", 503)
     limited = SendPulseRateLimitError("x", 429)
-    assert isinstance(guard_create(create_call, dropped), SendPulseAmbiguousCreateError)
-    assert isinstance(guard_create(create_call, server), SendPulseAmbiguousCreateError)
-    assert guard_create(create_call, refused) is refused
-    assert guard_create(create_call, limited) is limited
-    assert guard_create(read_call, dropped) is dropped
-    err = guard_create(create_call, server)
+    assert isinstance(verdict(create_call, dropped).error, SendPulseAmbiguousCreateError)
+    assert verdict(create_call, refused).wait is not None
+    assert verdict(create_call, limited).wait is not None
+    assert verdict(read_call, dropped).wait is not None
+    err = verdict(create_call, server).error
     assert isinstance(err, SendPulseAmbiguousCreateError)
     assert (err.method, err.path, err.status) == ("POST", "/sms/send", 503)
+
+
+def test_a_replay_that_finds_its_work_done_is_settled():
+    state = CallState(api.delete_mailing_list(7), RetryPolicy(max_retries=3), refreshable=True)
+    missing = SendPulseNotFoundError("gone", 404)
+    assert state.judge(missing, sent=True).error is missing  # no earlier send: a real 404
+    assert state.judge(SendPulseServerError("x", 502), sent=True).wait is not None
+    assert state.judge(missing, sent=True).settled
+
+
+def test_a_401_re_mints_once_then_names_the_credentials():
+    state = CallState(api.get_user_info(), RetryPolicy(max_retries=3), refreshable=True)
+    refused = SendPulseAuthError("no", 401)
+    assert state.judge(refused, sent=True).remint
+    final = state.judge(refused, sent=True).error
+    assert isinstance(final, SendPulseAuthError)
+    assert "freshly issued token" in final.message
+    static = CallState(api.get_user_info(), RetryPolicy(max_retries=3), refreshable=False)
+    assert static.judge(refused, sent=True).error is refused
+
+
+def test_a_failed_mint_is_retried_but_never_settles_or_guards():
+    state = CallState(api.send_sms("Me", ["1"], "hi"), RetryPolicy(max_retries=1), refreshable=True)
+    dropped = SendPulseConnectionError("dropped", request_sent=True)
+    assert state.judge(dropped, sent=False).wait is not None
+    assert state.judge(dropped, sent=False).error is dropped  # budget spent, not an ambiguous create
 
 
 def test_config_needs_credentials_and_hides_secrets():

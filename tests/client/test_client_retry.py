@@ -1,8 +1,7 @@
-from types import SimpleNamespace
-
 import pytest
-from tenacity import Retrying
 
+from airflow_provider_sendpulse.client import api
+from airflow_provider_sendpulse.client.attempts import CallState
 from airflow_provider_sendpulse.client.errors import (
     SendPulseAmbiguousCreateError,
     SendPulseAuthError,
@@ -40,49 +39,41 @@ def test_retry_predicate(exc, expected):
     assert is_retryable(exc) is expected
 
 
-def _state(exc, attempt=1):
-    outcome = SimpleNamespace(exception=lambda: exc)
-    return SimpleNamespace(outcome=outcome, attempt_number=attempt)
-
-
 def test_retry_after_is_honoured_and_capped():
     policy = RetryPolicy(max_retries=3, initial_wait=0.5, max_wait=10)
-    assert policy.wait_seconds(_state(SendPulseRateLimitError("x", 429, retry_after=4))) == 4
-    assert policy.wait_seconds(_state(SendPulseRateLimitError("x", 429, retry_after=400))) == 10
+    assert policy.wait(SendPulseRateLimitError("x", 429, retry_after=4), 1) == 4
+    assert policy.wait(SendPulseRateLimitError("x", 429, retry_after=400), 1) == 10
 
 
 def test_backoff_grows_with_jitter_and_is_capped():
     policy = RetryPolicy(max_retries=10, initial_wait=1, max_wait=8)
-    waits = [policy.wait_seconds(_state(SendPulseServerError("x", 503), n)) for n in range(1, 8)]
+    waits = [policy.wait(SendPulseServerError("x", 503), n) for n in range(1, 8)]
     assert 1 <= waits[0] <= 2
     assert 2 <= waits[1] <= 3
     assert all(w <= 8 for w in waits)
 
 
+def _judge_until_final(policy, exc):
+    """Judge the same failure attempt after attempt; returns the attempts made and the final verdict."""
+    state = CallState(api.get_user_info(), policy, refreshable=True)
+    made = 1
+    verdict = state.judge(exc, sent=True)
+    while verdict.error is None:
+        made += 1
+        verdict = state.judge(exc, sent=True)
+    return made, verdict
+
+
 def test_attempts_are_bounded_by_max_retries():
-    calls = []
-
-    def fail():
-        calls.append(1)
-        raise SendPulseServerError("x", 503)
-
-    policy = RetryPolicy(max_retries=2, initial_wait=0.001, max_wait=0.001)
-    with pytest.raises(SendPulseServerError):
-        Retrying(sleep=lambda s: None, **policy.tenacity_kwargs())(fail)
-    assert len(calls) == 3
+    made, verdict = _judge_until_final(RetryPolicy(max_retries=2), SendPulseServerError("x", 503))
+    assert made == 3
+    assert isinstance(verdict.error, SendPulseServerError)
 
 
 def test_other_4xx_are_raised_at_once():
-    calls = []
-
-    def fail():
-        calls.append(1)
-        raise SendPulseValidationError("x", 422)
-
-    policy = RetryPolicy(max_retries=5, initial_wait=0.001)
-    with pytest.raises(SendPulseValidationError):
-        Retrying(sleep=lambda s: None, **policy.tenacity_kwargs())(fail)
-    assert len(calls) == 1
+    made, verdict = _judge_until_final(RetryPolicy(max_retries=5), SendPulseValidationError("x", 422))
+    assert made == 1
+    assert isinstance(verdict.error, SendPulseValidationError)
 
 
 def test_negative_retries_refused():
