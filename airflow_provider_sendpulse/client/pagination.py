@@ -1,9 +1,13 @@
-"""Iterate limit/offset pages one at a time, never holding a whole list."""
+"""Iterate limit/offset pages one at a time, never holding a whole list.
+
+:class:`Pager` is the one description of SendPulse's paging (which call comes next, when a short page
+ends the list); :func:`iter_pages` and :func:`aiter_pages` only run its calls.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from airflow_provider_sendpulse.client.api import MAX_PAGE_SIZE, Call
 
@@ -17,28 +21,40 @@ PageCall = Callable[[int, int], Call[list[T]]]
 """``make_call(limit, offset)``: builds the call for one page."""
 
 
-def _check(page_size: int) -> None:
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+class Pager(Generic[T]):
+    """Where a limit/offset walk stands: the next page's call, and whether the list has ended.
+
+    Items added or removed while iterating can shift offsets (SendPulse has no cursors): an item
+    may be seen twice or missed, as with any offset pagination.
+    """
+
+    def __init__(self, make_call: PageCall[T], page_size: int = MAX_PAGE_SIZE) -> None:
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+        self._make_call = make_call
+        self.page_size = page_size
+        self.offset = 0
+        self.done = False
+
+    def call(self) -> Call[list[T]]:
+        """The call for the next page."""
+        return self._make_call(self.page_size, self.offset)
+
+    def take(self, page: list[T]) -> list[T]:
+        """Record the answer to :meth:`call` and return it; a short page ends the list."""
+        self.done = len(page) < self.page_size
+        self.offset += len(page)
+        return page
 
 
 def iter_pages(
     client: SendPulseClient, make_call: PageCall[T], page_size: int = MAX_PAGE_SIZE
 ) -> Iterator[list[T]]:
-    """Yield non-empty pages until a short page ends the list.
-
-    Items added or removed while iterating can shift offsets (SendPulse has no cursors): an item
-    may be seen twice or missed, as with any offset pagination.
-    """
-    _check(page_size)
-    offset = 0
-    while True:
-        page = client.run(make_call(page_size, offset))
-        if page:
+    """Yield non-empty pages until a short page ends the list (see :class:`Pager`)."""
+    pager = Pager(make_call, page_size)
+    while not pager.done:
+        if page := pager.take(client.run(pager.call())):
             yield page
-        if len(page) < page_size:
-            return
-        offset += len(page)
 
 
 def iter_items(
@@ -53,15 +69,10 @@ async def aiter_pages(
     client: AsyncSendPulseClient, make_call: PageCall[T], page_size: int = MAX_PAGE_SIZE
 ) -> AsyncIterator[list[T]]:
     """Async :func:`iter_pages`."""
-    _check(page_size)
-    offset = 0
-    while True:
-        page = await client.run(make_call(page_size, offset))
-        if page:
+    pager = Pager(make_call, page_size)
+    while not pager.done:
+        if page := pager.take(await client.run(pager.call())):
             yield page
-        if len(page) < page_size:
-            return
-        offset += len(page)
 
 
 async def aiter_items(
