@@ -1,7 +1,7 @@
 """SendPulse REST API client, free of Airflow: endpoints in :mod:`.api`, sync and async clients.
 
 The names below load on first use (PEP 562), so importing :mod:`.api` or :mod:`.errors` through this
-package does not import ``requests``, ``oauthlib``, ``httpx`` or ``tenacity``: a DAG file that only
+package does not import ``requests``, ``oauthlib`` or ``httpx``: a DAG file that only
 declares tasks never pays for the HTTP stack.
 """
 
