@@ -18,7 +18,7 @@ from airflow_provider_sendpulse.client import (
     SendPulseValidationError,
     api,
 )
-from airflow_provider_sendpulse.client.auth import token_cache_for
+from airflow_provider_sendpulse.client.auth import TokenCache, token_cache_for
 from airflow_provider_sendpulse.emulator.config import (
     DEFAULT_API_KEY,
     DEFAULT_CLIENT_ID,
@@ -63,10 +63,15 @@ def test_expired_token_mid_run_remints_once(emulator):
 
 
 def test_token_is_renewed_before_it_expires(emulator):
-    emulator.configure(token_ttl=2)  # renewal lead 0.2 s
-    with SendPulseClient(config(emulator.url)) as client:
+    emulator.configure(token_ttl=60)  # renewal lead 6 s: renewed from 54 s on
+    now = [1000.0]
+    cache = TokenCache(clock=lambda: now[0])
+    with SendPulseClient(config(emulator.url), token_cache=cache) as client:
         client.run(api.get_user_info())
-        time.sleep(1.85)
+        now[0] += 53.0
+        client.run(api.get_user_info())
+        assert mints(emulator) == 1
+        now[0] += 2.0
         client.run(api.get_user_info())
         client.run(api.get_user_info())
     assert mints(emulator) == 2
