@@ -11,14 +11,14 @@ import httpx
 from airflow_provider_sendpulse.client import api
 from airflow_provider_sendpulse.client.api import Call
 from airflow_provider_sendpulse.client.attempts import Plan, attempts
-from airflow_provider_sendpulse.client.core import ClientConfig, ClientCore, SecretCallback
+from airflow_provider_sendpulse.client.core import ClientBase, ClientConfig, ClientCore, SecretCallback
 from airflow_provider_sendpulse.client.errors import SendPulseError
 from airflow_provider_sendpulse.client.transport import AsyncTransport
 
 T = TypeVar("T")
 
 
-class AsyncSendPulseClient:
+class AsyncSendPulseClient(ClientBase):
     """Async twin of :class:`~airflow_provider_sendpulse.client.SendPulseClient`.
 
     Use it within one event loop (``async with`` closes it). Tokens and the rate limit are shared
@@ -40,14 +40,6 @@ class AsyncSendPulseClient:
     ) -> None:
         self.core = ClientCore(config, on_new_secret)
         self.transport = AsyncTransport(config.timeout, http_client, config.connection_hint)
-
-    def __repr__(self) -> str:
-        return f"AsyncSendPulseClient({self.core.config!r})"
-
-    @property
-    def config(self) -> ClientConfig:
-        """The client's settings."""
-        return self.core.config
 
     async def run(self, call: Call[T]) -> T:
         """Send ``call`` and return its parsed answer; raises :class:`SendPulseError` on failure."""

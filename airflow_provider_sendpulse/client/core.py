@@ -297,3 +297,17 @@ class ClientCore:
                 "User-Agent": USER_AGENT,
             },
         )
+
+
+class ClientBase:
+    """What the sync and async clients share besides :func:`~.attempts.attempts`: settings and repr."""
+
+    core: ClientCore
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.core.config!r})"
+
+    @property
+    def config(self) -> ClientConfig:
+        """The client's settings."""
+        return self.core.config

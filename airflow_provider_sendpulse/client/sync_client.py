@@ -12,14 +12,14 @@ from airflow_provider_sendpulse.client import api
 from airflow_provider_sendpulse.client.api import Call
 from airflow_provider_sendpulse.client.attempts import Plan, attempts
 from airflow_provider_sendpulse.client.auth import TokenCache
-from airflow_provider_sendpulse.client.core import ClientConfig, ClientCore, SecretCallback
+from airflow_provider_sendpulse.client.core import ClientBase, ClientConfig, ClientCore, SecretCallback
 from airflow_provider_sendpulse.client.errors import SendPulseError
 from airflow_provider_sendpulse.client.transport import SyncTransport
 
 T = TypeVar("T")
 
 
-class SendPulseClient:
+class SendPulseClient(ClientBase):
     """Run :mod:`~airflow_provider_sendpulse.client.api` calls with retries, rate limit and token care.
 
     Safe to share between threads. Tokens and the rate limit are shared with every other client
@@ -42,14 +42,6 @@ class SendPulseClient:
     ) -> None:
         self.core = ClientCore(config, on_new_secret, token_cache)
         self.transport = SyncTransport(config.timeout, session, config.connection_hint)
-
-    def __repr__(self) -> str:
-        return f"SendPulseClient({self.core.config!r})"
-
-    @property
-    def config(self) -> ClientConfig:
-        """The client's settings."""
-        return self.core.config
 
     def run(self, call: Call[T]) -> T:
         """Send ``call`` and return its parsed answer; raises :class:`SendPulseError` on failure."""

@@ -36,6 +36,12 @@ class RawResponse:
     is_json: bool
     retry_after: float | None = None
 
+    @classmethod
+    def read(cls, status: int, content: bytes, headers: Mapping[str, str]) -> RawResponse:
+        """The answer from its status, raw body and headers (either library's response)."""
+        body, is_json = decode_body(content)
+        return cls(status, body, is_json, parse_retry_after(headers.get("Retry-After")))
+
 
 @dataclass(frozen=True)
 class Request:
@@ -49,6 +55,17 @@ class Request:
 
     def __repr__(self) -> str:
         return f"Request({self.method} {self.url})"
+
+    def arguments(self, timeout: float) -> dict[str, Any]:
+        """Keyword arguments for ``requests.Session.request`` and ``httpx.AsyncClient.request``."""
+        return {
+            "method": self.method,
+            "url": self.url,
+            "params": self.params,
+            "json": self.json,
+            "headers": dict(self.headers),
+            "timeout": timeout,
+        }
 
 
 def decode_body(content: bytes) -> tuple[Any, bool]:
@@ -193,21 +210,11 @@ class SyncTransport:
     def send(self, request: Request, what: str) -> RawResponse:
         """Send one request; network failures raise :class:`SendPulseConnectionError`."""
         try:
-            response = self.session.request(
-                request.method,
-                request.url,
-                params=request.params,
-                json=request.json,
-                headers=dict(request.headers),
-                timeout=self.timeout,
-            )
+            response = self.session.request(**request.arguments(self.timeout))
             content = response.content
         except requests.RequestException as exc:
             raise connection_error_from_requests(exc, what, request.url, self.timeout, self.hint) from None
-        body, is_json = decode_body(content)
-        return RawResponse(
-            response.status_code, body, is_json, parse_retry_after(response.headers.get("Retry-After"))
-        )
+        return RawResponse.read(response.status_code, content, response.headers)
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -241,20 +248,10 @@ class AsyncTransport:
         """Send one request; network failures raise :class:`SendPulseConnectionError`."""
         client = await self.http_client()
         try:
-            response = await client.request(
-                request.method,
-                request.url,
-                params=request.params,
-                json=request.json,
-                headers=dict(request.headers),
-                timeout=self.timeout,
-            )
+            response = await client.request(**request.arguments(self.timeout))
         except httpx.TransportError as exc:
             raise connection_error_from_httpx(exc, what, request.url, self.timeout, self.hint) from None
-        body, is_json = decode_body(response.content)
-        return RawResponse(
-            response.status_code, body, is_json, parse_retry_after(response.headers.get("Retry-After"))
-        )
+        return RawResponse.read(response.status_code, response.content, response.headers)
 
     async def aclose(self) -> None:
         """Close the HTTP client if this transport made it (a shared one is left open)."""
