@@ -61,13 +61,11 @@ GET_TOKEN = GetToken()
 
 @dataclass(frozen=True)
 class Verdict:
-    """What a failure means: return ``parse(None)``, re-mint and resend, retry after ``wait``, or raise."""
+    """What a failure that is not final means: return ``parse(None)``, re-mint and resend, or retry."""
 
     settled: bool = False
     remint: bool = False
-    wait: float | None = None
-    error: SendPulseError | None = None
-    cause: SendPulseError | None = None
+    wait: float = 0.0
 
 
 SETTLED = Verdict(settled=True)
@@ -98,7 +96,9 @@ class CallState:
     reminted: bool = False
 
     def judge(self, exc: SendPulseError, *, sent: bool) -> Verdict:
-        """What ``exc`` means for this call; ``sent`` is False when the token could not be had.
+        """What ``exc`` means for this call, raising it (or what it amounts to) when it is final.
+
+        ``sent`` is False when the failure came from getting the token, before anything was sent.
 
         - a replay that finds its work already done (``call.settled_by``) after an earlier send whose
           answer was lost has succeeded;
@@ -114,15 +114,15 @@ class CallState:
             if may_have_been_performed(exc):
                 self.maybe_done = True
                 if call.is_create:
-                    return Verdict(error=ambiguous_create(call, exc), cause=exc)
+                    raise ambiguous_create(call, exc) from exc
             if isinstance(exc, SendPulseAuthError) and exc.status == 401:
                 if self.reminted:
-                    return Verdict(error=refused_fresh_token(call, exc))
+                    raise refused_fresh_token(call, exc) from None
                 if self.refreshable:
                     self.reminted = True
                     return REMINT
         if not is_retryable(exc) or self.attempt > self.policy.max_retries:
-            return Verdict(error=exc)
+            raise exc
         wait = self.policy.wait(exc, self.attempt)
         log.warning("SendPulse attempt %d failed (%s); retrying in %.2f s", self.attempt, exc, wait)
         self.attempt += 1
@@ -171,13 +171,9 @@ def attempts(core: ClientCore, call: Call[T]) -> Generator[Step, Any, T]:
             verdict = state.judge(exc, sent=sent)
             if verdict.settled:
                 return call.parse(None)
-            if verdict.error is exc:
-                raise
-            if verdict.error is not None:
-                raise verdict.error from verdict.cause
             if verdict.remint:
                 core.auth.invalidate(token)
-            elif verdict.wait:
+            elif verdict.wait > 0:
                 yield Sleep(verdict.wait)
 
 

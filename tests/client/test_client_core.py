@@ -77,49 +77,52 @@ def test_interpret_errors_and_non_json():
         interpret(call, RawResponse(200, None, False))
 
 
-def test_a_create_that_may_have_been_performed_is_never_repeated():
-    def verdict(call, exc):
-        return CallState(call, RetryPolicy(max_retries=3), refreshable=True).judge(exc, sent=True)
+def _state(call, max_retries=3, refreshable=True):
+    return CallState(call, RetryPolicy(max_retries=max_retries), refreshable=refreshable)
 
+
+def test_a_create_that_may_have_been_performed_is_never_repeated():
     create_call = api.send_sms("Me", ["1"], "hi")
-    read_call = api.get_user_info()
     dropped = SendPulseConnectionError("dropped", request_sent=True)
     refused = SendPulseConnectionError("refused", request_sent=False)
-    server = SendPulseServerError("x", 503)
-    limited = SendPulseRateLimitError("x", 429)
-    assert isinstance(verdict(create_call, dropped).error, SendPulseAmbiguousCreateError)
-    assert verdict(create_call, refused).wait is not None
-    assert verdict(create_call, limited).wait is not None
-    assert verdict(read_call, dropped).wait is not None
-    err = verdict(create_call, server).error
-    assert isinstance(err, SendPulseAmbiguousCreateError)
+    assert _state(create_call).judge(refused, sent=True).wait > 0
+    assert _state(create_call).judge(SendPulseRateLimitError("x", 429), sent=True).wait > 0
+    assert _state(api.get_user_info()).judge(dropped, sent=True).wait > 0
+    with pytest.raises(SendPulseAmbiguousCreateError):
+        _state(create_call).judge(dropped, sent=True)
+    with pytest.raises(SendPulseAmbiguousCreateError) as raised:
+        _state(create_call).judge(SendPulseServerError("x", 503), sent=True)
+    err = raised.value
     assert (err.method, err.path, err.status) == ("POST", "/sms/send", 503)
 
 
 def test_a_replay_that_finds_its_work_done_is_settled():
-    state = CallState(api.delete_mailing_list(7), RetryPolicy(max_retries=3), refreshable=True)
+    state = _state(api.delete_mailing_list(7))
     missing = SendPulseNotFoundError("gone", 404)
-    assert state.judge(missing, sent=True).error is missing  # no earlier send: a real 404
-    assert state.judge(SendPulseServerError("x", 502), sent=True).wait is not None
+    with pytest.raises(SendPulseNotFoundError):  # no earlier send: a real 404
+        state.judge(missing, sent=True)
+    assert state.judge(SendPulseServerError("x", 502), sent=True).wait > 0
     assert state.judge(missing, sent=True).settled
 
 
 def test_a_401_re_mints_once_then_names_the_credentials():
-    state = CallState(api.get_user_info(), RetryPolicy(max_retries=3), refreshable=True)
+    state = _state(api.get_user_info())
     refused = SendPulseAuthError("no", 401)
     assert state.judge(refused, sent=True).remint
-    final = state.judge(refused, sent=True).error
-    assert isinstance(final, SendPulseAuthError)
-    assert "freshly issued token" in final.message
-    static = CallState(api.get_user_info(), RetryPolicy(max_retries=3), refreshable=False)
-    assert static.judge(refused, sent=True).error is refused
+    with pytest.raises(SendPulseAuthError, match="freshly issued token"):
+        state.judge(refused, sent=True)
+    with pytest.raises(SendPulseAuthError) as raised:
+        _state(api.get_user_info(), refreshable=False).judge(refused, sent=True)
+    assert raised.value is refused
 
 
 def test_a_failed_mint_is_retried_but_never_settles_or_guards():
-    state = CallState(api.send_sms("Me", ["1"], "hi"), RetryPolicy(max_retries=1), refreshable=True)
+    state = _state(api.send_sms("Me", ["1"], "hi"), max_retries=1)
     dropped = SendPulseConnectionError("dropped", request_sent=True)
-    assert state.judge(dropped, sent=False).wait is not None
-    assert state.judge(dropped, sent=False).error is dropped  # budget spent, not an ambiguous create
+    assert state.judge(dropped, sent=False).wait > 0
+    with pytest.raises(SendPulseConnectionError) as raised:  # budget spent; not an ambiguous create
+        state.judge(dropped, sent=False)
+    assert raised.value is dropped
 
 
 def test_config_needs_credentials_and_hides_secrets():
