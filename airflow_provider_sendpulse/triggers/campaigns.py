@@ -16,6 +16,7 @@ from airflow_provider_sendpulse.waiting.polling import (
     ErrorBudget,
     default_campaign_poll_interval,
     describe,
+    serialize_trigger,
     trigger_event,
 )
 
@@ -57,16 +58,7 @@ class SendPulseCampaignTrigger(BaseTrigger):
         self.max_errors = int(max_errors)
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                "campaign_id": self.campaign_id,
-                "sendpulse_conn_id": self.sendpulse_conn_id,
-                "poll_interval": self.poll_interval,
-                "deadline": self.deadline,
-                "max_errors": self.max_errors,
-            },
-        )
+        return serialize_trigger(self)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         wait = campaign_wait(

@@ -22,6 +22,7 @@ from airflow_provider_sendpulse.waiting.polling import (
     describe,
     pause_before_next,
     remaining,
+    serialize_trigger,
     trigger_event,
 )
 
@@ -101,23 +102,7 @@ class SendPulseEventTrigger(BaseEventTrigger):
         self.max_errors = int(max_errors)
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                "event_type": self.event_type,
-                "event_params": self.event_params,
-                "sendpulse_conn_id": self.sendpulse_conn_id,
-                "cursor": self.cursor,
-                "poll_interval": self.poll_interval,
-                "max_events": self.max_events,
-                "min_events": self.min_events,
-                "start_from": self.start_from,
-                "deadline": self.deadline,
-                "not_before": self.not_before,
-                "fail_on_error": self.fail_on_error,
-                "max_errors": self.max_errors,
-            },
-        )
+        return serialize_trigger(self)
 
     def _source(self) -> EventSource:
         return get_event_source(self.event_type, self.event_params)

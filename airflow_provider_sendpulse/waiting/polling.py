@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -110,6 +111,13 @@ class CompactTriggerEvent(TriggerEvent):
         return f"TriggerEvent<{compact(payload)}>"
 
     __str__ = __repr__
+
+
+def serialize_trigger(trigger: object) -> tuple[str, dict[str, Any]]:
+    """A trigger's class path and its constructor arguments, read from the attributes of the same names."""
+    names = [name for name in inspect.signature(type(trigger).__init__).parameters if name != "self"]
+    cls = type(trigger)
+    return f"{cls.__module__}.{cls.__qualname__}", {name: getattr(trigger, name) for name in names}
 
 
 def trigger_event(payload: dict[str, Any]) -> TriggerEvent:
