@@ -18,8 +18,9 @@ from airflow_provider_sendpulse.client import api
 from airflow_provider_sendpulse.client.models import CampaignSpec
 from airflow_provider_sendpulse.emulator.control import EmulatorControl
 from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
-from airflow_provider_sendpulse.sensors.campaigns import SendPulseCampaignSensor, campaign_result
+from airflow_provider_sendpulse.sensors.campaigns import SendPulseCampaignSensor
 from airflow_provider_sendpulse.triggers.campaigns import SendPulseCampaignTrigger
+from airflow_provider_sendpulse.waiting.campaigns import campaign_result
 
 
 def create_campaign(emulator: EmulatorControl, contacts: int = 10, **extra: Any) -> int:
