@@ -10,7 +10,6 @@ from airflow.providers.common.compat.sdk import conf
 
 from airflow_provider_sendpulse.events.statuses import status_code, status_name
 from airflow_provider_sendpulse.sensors.base import SendPulseBaseSensor
-from airflow_provider_sendpulse.waiting.campaigns import campaign_event, campaign_result
 from airflow_provider_sendpulse.waiting.polling import default_campaign_poll_interval
 
 if TYPE_CHECKING:
@@ -62,6 +61,8 @@ class SendPulseCampaignSensor(SendPulseBaseSensor):
 
     def check(self, context: Context) -> dict[str, Any] | None:
         """The result once the campaign is final (raises on a final status that is not sent), else None."""
+        from airflow_provider_sendpulse.waiting.campaigns import campaign_event, campaign_result
+
         cid = self._campaign_id()
         campaign = self.hook.get_campaign(cid)
         event = campaign_event(cid, campaign)
@@ -88,4 +89,6 @@ class SendPulseCampaignSensor(SendPulseBaseSensor):
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
         """Return the final status and statistics, or fail with the reason."""
+        from airflow_provider_sendpulse.waiting.campaigns import campaign_result
+
         return campaign_result(event)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -115,6 +114,8 @@ class CompactTriggerEvent(TriggerEvent):
 
 def serialize_trigger(trigger: object) -> tuple[str, dict[str, Any]]:
     """A trigger's class path and its constructor arguments, read from the attributes of the same names."""
+    import inspect  # not at module level: a DAG file importing a sensor would pay for it
+
     names = [name for name in inspect.signature(type(trigger).__init__).parameters if name != "self"]
     cls = type(trigger)
     return f"{cls.__module__}.{cls.__qualname__}", {name: getattr(trigger, name) for name in names}
