@@ -34,7 +34,7 @@ DAG_SOURCE = textwrap.dedent(
     with DAG(dag_id="bench_sensor_batch", schedule=None, start_date=datetime(2026, 1, 1)) as dag:
         sense = SendPulseEventSensor(
             task_id="sense", event_type="new_subscriber", list_id=int(os.environ["SP_LIST_ID"]),
-            poke_interval=1, timeout=120,
+            poke_interval=1, timeout=120, deferrable=True,
         )
 
     if __name__ == "__main__":

@@ -76,6 +76,7 @@ def sendpulse_campaign() -> None:
         track_opens=True,
         track_clicks=True,
         wait_for_completion=True,
+        deferrable=True,
     )
 
     stats = SendPulseGetCampaignStatsOperator(

@@ -42,6 +42,7 @@ def sendpulse_new_subscribers() -> None:
         event_type="new_subscriber",
         list_id=mailing_list.output,
         max_events=500,
+        deferrable=True,
     )
 
     @task

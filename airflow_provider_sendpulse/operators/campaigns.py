@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import jinja2
+from airflow.providers.common.compat.sdk import conf
 
 from airflow_provider_sendpulse.client.errors import SendPulseValidationError
 from airflow_provider_sendpulse.events.statuses import STATUS_NAMES, status_name
@@ -80,8 +81,11 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
     :param track_clicks: track clicks (SendPulse's default when None).
     :param utm_campaign: UTM campaign tag for links (templated).
     :param draft: only save the campaign as a draft.
-    :param wait_for_completion: after creating, defer (freeing the worker slot) until the campaign reaches
-        a final status; return its final status and statistics, fail if it was not sent.
+    :param wait_for_completion: after creating, wait until the campaign reaches a final status; return
+        its final status and statistics, fail if it was not sent.
+    :param deferrable: wait in the triggerer, freeing the worker slot; when False the task checks the
+        campaign itself (no triggerer needed). Default ``[operators] default_deferrable`` (False unless
+        configured).
     :param poll_interval: seconds between status checks while waiting; default
         ``[sendpulse] default_campaign_poll_interval`` (60) (templated).
     :param wait_timeout: seconds to wait at most (None: as long as it takes) (templated).
@@ -132,6 +136,7 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
         utm_campaign: str | None = None,
         draft: bool = False,
         wait_for_completion: bool = False,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         poll_interval: float | None = None,
         wait_timeout: float | None = None,
         **kwargs: Any,
@@ -139,6 +144,7 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
         super().__init__(**kwargs)
         check_flag(draft, "draft")
         check_flag(wait_for_completion, "wait_for_completion")
+        check_flag(deferrable, "deferrable")
         check_flag(track_opens, "track_opens", optional=True)
         check_flag(track_clicks, "track_clicks", optional=True)
         if wait_for_completion and draft:
@@ -160,6 +166,7 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
         self.utm_campaign = utm_campaign
         self.draft = draft
         self.wait_for_completion = wait_for_completion
+        self.deferrable = deferrable
         self.poll_interval = poll_interval
         self.wait_timeout = wait_timeout
 
@@ -242,7 +249,7 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
         return outcome.answer, outcome.created
 
     def result(self, context: Context, campaign: Mapping[str, Any], created: bool) -> dict[str, Any]:
-        """The task's return value; with ``wait_for_completion``, defers until the campaign is final."""
+        """The task's return value; with ``wait_for_completion``, once the campaign is final."""
         campaign_id = int(campaign["id"])
         status = int_or_none(campaign.get("status"))
         described = status_name(status) if status is not None else "created"
@@ -256,31 +263,42 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
             "created": created,
         }
         if self.wait_for_completion:
-            poll_interval = check_seconds(self.poll_interval, "poll_interval")
-            wait_timeout = check_seconds(self.wait_timeout, "wait_timeout")
-
-            from airflow_provider_sendpulse.triggers.campaigns import SendPulseCampaignTrigger
-
-            self.log.info("Waiting for campaign %s to finish (deferred)", campaign_id)
-            self.defer(
-                trigger=SendPulseCampaignTrigger(
-                    campaign_id=campaign_id,
-                    sendpulse_conn_id=self.sendpulse_conn_id,
-                    poll_interval=poll_interval,
-                    deadline=None if wait_timeout is None else time.time() + wait_timeout,
-                ),
-                method_name="execute_complete",
-                kwargs={"summary": summary},
-                # Airflow's own timeout only backs up the trigger's deadline, which reports first.
-                timeout=None if wait_timeout is None else timedelta(seconds=wait_timeout + 60),
-            )
+            return self._wait(context, campaign_id, summary)
         return summary
+
+    def _wait(self, context: Context, campaign_id: int, summary: dict[str, Any]) -> dict[str, Any]:
+        """Wait until the campaign is final: deferred to the triggerer, or here when not deferrable."""
+        from airflow_provider_sendpulse.waiting.campaigns import wait_here
+
+        poll_interval = check_seconds(self.poll_interval, "poll_interval")
+        wait_timeout = check_seconds(self.wait_timeout, "wait_timeout")
+        deadline = None if wait_timeout is None else time.time() + wait_timeout
+        if not self.deferrable:
+            self.log.info("Waiting for campaign %s to finish", campaign_id)
+            event = wait_here(self.hook.get_conn(), campaign_id, poll_interval, deadline, self.log)
+            return self.execute_complete(context, event, summary)
+
+        from airflow_provider_sendpulse.triggers.campaigns import SendPulseCampaignTrigger
+
+        self.log.info("Waiting for campaign %s to finish (deferred)", campaign_id)
+        self.defer(
+            trigger=SendPulseCampaignTrigger(
+                campaign_id=campaign_id,
+                sendpulse_conn_id=self.sendpulse_conn_id,
+                poll_interval=poll_interval,
+                deadline=deadline,
+            ),
+            method_name="execute_complete",
+            kwargs={"summary": summary},
+            # Airflow's own timeout only backs up the trigger's deadline, which reports first.
+            timeout=None if wait_timeout is None else timedelta(seconds=wait_timeout + 60),
+        )
 
     def execute_complete(
         self, context: Context, event: dict[str, Any], summary: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         """Resume after the campaign reached a final status: its status and statistics, or an error."""
-        from airflow_provider_sendpulse.sensors.campaigns import campaign_result
+        from airflow_provider_sendpulse.waiting.campaigns import campaign_result
 
         final = campaign_result(event)
         if summary is None:

@@ -5,38 +5,29 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from airflow.providers.common.compat.sdk import (
-    AirflowException,
-    AirflowSensorTimeout,
-    AirflowSkipException,
-    BaseSensorOperator,
-    PokeReturnValue,
-)
+from airflow.providers.common.compat.sdk import AirflowException, AirflowSensorTimeout, conf
 
 from airflow_provider_sendpulse import events as event_sources
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
     check_choice,
-    check_flag,
     check_positive_int,
     check_seconds,
 )
 from airflow_provider_sendpulse.sensors import cursor_store
+from airflow_provider_sendpulse.sensors.base import SendPulseBaseSensor
 from airflow_provider_sendpulse.sensors.cursor_store import SensorState
-from airflow_provider_sendpulse.triggers._common import default_poll_interval
+from airflow_provider_sendpulse.waiting.polling import default_poll_interval
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_sendpulse.events import Cursor, EventSource
 
-DEFERRAL_GRACE = 60.0
-"""Seconds Airflow's own deferral timeout leaves the trigger to report the deadline itself."""
 
-
-class SendPulseEventSensor(BaseSensorOperator):
+class SendPulseEventSensor(SendPulseBaseSensor):
     """Wait until new SendPulse events exist; return them (a JSON-able list of dicts, oldest first).
 
     Each event is delivered once across DAG runs, task retries and restarts: a cursor kept in an Airflow
@@ -45,8 +36,9 @@ class SendPulseEventSensor(BaseSensorOperator):
     (unless ``start_from="beginning"``). Delete the Variable to start over. Sensors sharing a key share
     the stream (each event goes to one of them); give ``cursor_name`` to get an independent stream.
 
-    Deferrable by default; with ``deferrable=False`` it pokes in ``poke`` or ``reschedule`` mode with the
-    same detection code. ``timeout``, ``soft_fail`` and ``mode`` behave as in Airflow's sensors.
+    With ``deferrable=True`` (default: ``[operators] default_deferrable``) it waits in the triggerer;
+    otherwise it pokes in ``poke`` or ``reschedule`` mode with the same detection code. ``timeout``,
+    ``soft_fail``, ``never_fail`` and ``mode`` behave as in Airflow's sensors.
 
     :param event_type: ``new_subscriber`` (needs ``list_id``), ``new_campaign`` (optional ``statuses``
         filter), ``campaign_sent`` (optional ``statuses`` counting as sent, default 3 and 23),
@@ -59,12 +51,12 @@ class SendPulseEventSensor(BaseSensorOperator):
     :param min_events: succeed only once at least this many new events exist.
     :param start_from: ``"now"`` (default) or ``"beginning"``, when no cursor is stored yet.
     :param cursor_name: optional suffix of the cursor key, for an independent stream.
-    :param deferrable: wait in the triggerer instead of a worker slot.
+    :param deferrable: wait in the triggerer instead of a worker slot; default
+        ``[operators] default_deferrable`` (False unless configured).
     :param poke_interval: seconds between polls; default ``[sendpulse] default_poll_interval`` (300).
     """
 
     template_fields: Sequence[str] = ("event_type", "list_id", "statuses", "event_params", "cursor_name")
-    ui_color = "#ffd8b1"
 
     def __init__(
         self,
@@ -78,14 +70,16 @@ class SendPulseEventSensor(BaseSensorOperator):
         min_events: int = 1,
         start_from: str = "now",
         cursor_name: str | None = None,
-        deferrable: bool = True,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         poke_interval: float | timedelta | None = None,
         **kwargs: Any,
     ) -> None:
         if poke_interval is None:
             poke_interval = default_poll_interval()
         check_seconds(poke_interval, "poke_interval", optional=False)
-        super().__init__(poke_interval=poke_interval, **kwargs)
+        super().__init__(
+            sendpulse_conn_id=sendpulse_conn_id, deferrable=deferrable, poke_interval=poke_interval, **kwargs
+        )
         max_events = check_positive_int(max_events, "max_events")
         min_events = check_positive_int(min_events, "min_events")
         if min_events > max_events:
@@ -93,17 +87,14 @@ class SendPulseEventSensor(BaseSensorOperator):
                 f"min_events: must not exceed max_events, got {min_events} and {max_events}."
             )
         check_choice(start_from, "start_from", ("now", "beginning"))
-        check_flag(deferrable, "deferrable")
         self.event_type = event_type
         self.list_id = list_id
         self.statuses = statuses
         self.event_params = event_params
-        self.sendpulse_conn_id = sendpulse_conn_id
         self.max_events = max_events
         self.min_events = min_events
         self.start_from = start_from
         self.cursor_name = cursor_name
-        self.deferrable = deferrable
 
     # --- pieces ---------------------------------------------------------------------------
 
@@ -128,15 +119,13 @@ class SendPulseEventSensor(BaseSensorOperator):
             return state.delivered
         return None
 
-    def _check(
+    def _poll(
         self, context: Context, source: EventSource, key: str, state: SensorState
     ) -> list[dict[str, Any]] | None:
         """Poll once; persist a first position; return the events when there are enough."""
-        # The client loads when the sensor runs, not when its DAG file is parsed.
-        from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
-
-        client = SendPulseHook(sendpulse_conn_id=self.sendpulse_conn_id).get_conn()
-        poll = event_sources.drive(client, source.poll(state.cursor, self.max_events, self.start_from))
+        poll = event_sources.drive(
+            self.hook.get_conn(), source.poll(state.cursor, self.max_events, self.start_from)
+        )
         for warning in poll.warnings:
             self.log.warning("%s", warning)
         if poll.baseline:
@@ -161,42 +150,20 @@ class SendPulseEventSensor(BaseSensorOperator):
         self.log.info("%d new %s events; cursor %r advanced", len(events), self.event_type, key)
         return events
 
-    # --- poke and reschedule modes ----------------------------------------------------------
-
-    def poke(self, context: Context) -> bool | PokeReturnValue:
+    def check(self, context: Context) -> list[dict[str, Any]] | None:
+        """The batch of an earlier try of this task instance, else new events once there are enough."""
         source = self.source()
         key = self.cursor_key(source)
         state = cursor_store.load(key)
         events = self._redelivered(state, context)
-        if events is None:
-            events = self._check(context, source, key, state)
-        return PokeReturnValue(is_done=True, xcom_value=events) if events is not None else False
+        return events if events is not None else self._poll(context, source, key, state)
 
-    # --- deferrable mode ------------------------------------------------------------------
-
-    def execute(self, context: Context) -> Any:
-        if not self.deferrable:
-            return super().execute(context)
-        try:
-            return self._poll_or_defer(context, deadline=time.time() + self.timeout)
-        except AirflowSkipException:
-            raise
-        except Exception as error:  # deferral is a BaseException and passes through
-            if self.never_fail:
-                raise AirflowSkipException(f"Skipping (never_fail): {error}") from error
-            raise
-
-    def _poll_or_defer(self, context: Context, deadline: float) -> Any:
-        source = self.source()
-        key = self.cursor_key(source)
-        state = cursor_store.load(key)
-        events = self._redelivered(state, context)
-        if events is None:
-            events = self._check(context, source, key, state)
-        if events is not None:
-            return events
+    def defer_wait(self, context: Context, deadline: float) -> NoReturn:
+        """Wait in the triggerer, from the stored cursor, for up to ``deadline``."""
         from airflow_provider_sendpulse.triggers.events import SendPulseEventTrigger
 
+        source = self.source()
+        state = cursor_store.load(self.cursor_key(source))
         trigger = SendPulseEventTrigger(
             event_type=self.event_type,
             event_params=source.params,
@@ -214,7 +181,7 @@ class SendPulseEventSensor(BaseSensorOperator):
             trigger=trigger,
             method_name="execute_complete",
             kwargs={"start_cursor": state.cursor, "deadline": deadline},
-            timeout=timedelta(seconds=max(deadline - time.time(), 0) + DEFERRAL_GRACE),
+            timeout=self.deferral_timeout(deadline),
         )
 
     def execute_complete(
@@ -243,8 +210,8 @@ class SendPulseEventSensor(BaseSensorOperator):
         if state.cursor != start_cursor:
             # Another run moved the shared cursor while this one waited: its batch may overlap ours.
             self.log.warning("Cursor %r moved while waiting; checking again from its new position", key)
-            result: list[dict[str, Any]] = self._poll_or_defer(
-                context, deadline or time.time() + self.timeout
-            )
-            return result
+            events = self.check(context)
+            if events is None:
+                self.defer_wait(context, deadline or time.time() + self.timeout)
+            return events
         return self._commit(context, key, state, list(event["events"]), dict(event["cursor"]))

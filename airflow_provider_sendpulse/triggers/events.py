@@ -13,9 +13,18 @@ from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
 from airflow_provider_sendpulse.client.errors import SendPulseError
 from airflow_provider_sendpulse.events import Cursor, EventSource, Poll, adrive, cursor_key, get_event_source
-from airflow_provider_sendpulse.triggers import _common
 from airflow_provider_sendpulse.triggers._client import GatedClient, async_client
 from airflow_provider_sendpulse.triggers._watermark import Watermark
+from airflow_provider_sendpulse.waiting.polling import (
+    DEFAULT_MAX_ERRORS,
+    ErrorBudget,
+    default_poll_interval,
+    describe,
+    pause_before_next,
+    remaining,
+    serialize_trigger,
+    trigger_event,
+)
 
 COMMIT_DELAY = 5.0
 """Seconds between handing a batch to the triggerer and storing the cursor past it, so the triggerer
@@ -49,7 +58,8 @@ class SendPulseEventTrigger(BaseEventTrigger):
     :param not_before: epoch seconds before which the first poll does not happen.
     :param fail_on_error: after ``max_errors`` failing polls in a row (or any non-transient error) yield
         an ``"error"`` event and stop; when False, log and keep polling (what a watcher wants).
-    :param max_errors: transient poll failures in a row tolerated.
+    :param max_errors: polls in a row that may fail transiently (each request already retried by the
+        client) before the failure counts as above; the next try is the next poll.
     """
 
     def __init__(
@@ -66,14 +76,14 @@ class SendPulseEventTrigger(BaseEventTrigger):
         deadline: float | None = None,
         not_before: float | None = None,
         fail_on_error: bool = False,
-        max_errors: int = _common.DEFAULT_MAX_ERRORS,
+        max_errors: int = DEFAULT_MAX_ERRORS,
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         source = get_event_source(event_type, event_params)  # validates early, in the DAG file
         if not 1 <= min_events <= max_events:
             raise ValueError(f"need 1 <= min_events <= max_events, got {min_events} and {max_events}")
         if poll_interval is None:
-            poll_interval = _common.default_poll_interval()
+            poll_interval = default_poll_interval()
         if poll_interval <= 0:
             raise ValueError("poll_interval must be positive")
         if start_from not in ("now", "beginning"):
@@ -92,23 +102,7 @@ class SendPulseEventTrigger(BaseEventTrigger):
         self.max_errors = int(max_errors)
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                "event_type": self.event_type,
-                "event_params": self.event_params,
-                "sendpulse_conn_id": self.sendpulse_conn_id,
-                "cursor": self.cursor,
-                "poll_interval": self.poll_interval,
-                "max_events": self.max_events,
-                "min_events": self.min_events,
-                "start_from": self.start_from,
-                "deadline": self.deadline,
-                "not_before": self.not_before,
-                "fail_on_error": self.fail_on_error,
-                "max_errors": self.max_errors,
-            },
-        )
+        return serialize_trigger(self)
 
     def _source(self) -> EventSource:
         return get_event_source(self.event_type, self.event_params)
@@ -121,34 +115,31 @@ class SendPulseEventTrigger(BaseEventTrigger):
         cursor = await watermark.load() or self.cursor
         await _sleep_until((self.not_before or time.time()) + self._jitter(), self.deadline)
         client: GatedClient | None = None
-        failures = 0
+        budget = ErrorBudget(self.max_errors)
         while True:
-            left = _common.remaining(self.deadline)
+            left = remaining(self.deadline)
             if left is not None and left <= 0:
-                yield _common.trigger_event(
-                    self._payload("timeout", message="the deadline passed before new events")
-                )
+                yield trigger_event(self._payload("timeout", message="the deadline passed before new events"))
                 return
             try:
                 if client is None:
                     client = await async_client(self.sendpulse_conn_id)
                 poll = await adrive(client, source.poll(cursor, self.max_events, self.start_from))
             except (SendPulseError, ValueError) as error:
-                failures += 1
-                message = _common.describe(error)
-                budget_left = _common.is_transient(error) and failures <= self.max_errors
-                if budget_left:
-                    self.log.warning("SendPulse poll failed (%d/%d): %s", failures, self.max_errors, message)
-                    await asyncio.sleep(_common.backoff(failures, self.poll_interval))
-                    continue
-                if self.fail_on_error:
-                    yield _common.trigger_event(self._payload("error", message=message))
+                message = describe(error)
+                if budget.spend(error):
+                    self.log.warning(
+                        "SendPulse poll failed (%d/%d): %s", budget.failures, self.max_errors, message
+                    )
+                elif self.fail_on_error:
+                    yield trigger_event(self._payload("error", message=message))
                     return
-                self.log.error("SendPulse poll failed, trying again next interval: %s", message)
-                failures = 0
-                await _common.sleep_until_next(self.poll_interval, self.deadline)
+                else:
+                    self.log.error("SendPulse poll failed, trying again next interval: %s", message)
+                    budget.reset()
+                await _sleep(self.poll_interval, self.deadline)
                 continue
-            failures = 0
+            budget.reset()
             for warning in poll.warnings:
                 self.log.warning("%s", warning)
             if poll.baseline:
@@ -158,18 +149,18 @@ class SendPulseEventTrigger(BaseEventTrigger):
                 cursor = poll.cursor
                 await watermark.save(cursor)
             elif len(poll.events) >= self.min_events:
-                yield _common.trigger_event(self._success(poll))
+                yield trigger_event(self._success(poll))
                 cursor = poll.cursor
                 if watermark.available:
                     waited = min(COMMIT_DELAY, self.poll_interval)
                     await asyncio.sleep(waited)
                     await watermark.save(cursor)
-                    await _common.sleep_until_next(self.poll_interval - waited, self.deadline)
+                    await _sleep(self.poll_interval - waited, self.deadline)
                     continue
             elif not poll.events and poll.cursor != cursor:
                 cursor = poll.cursor
                 await watermark.save(cursor)
-            await _common.sleep_until_next(self.poll_interval, self.deadline)
+            await _sleep(self.poll_interval, self.deadline)
 
     def _jitter(self) -> float:
         """A fixed delay of up to a second (or one interval) before the first poll, from the kwargs.
@@ -191,6 +182,10 @@ class SendPulseEventTrigger(BaseEventTrigger):
             cursor=poll.cursor,
             start_cursor=self.cursor,
         )
+
+
+async def _sleep(poll_interval: float, deadline: float | None) -> None:
+    await asyncio.sleep(pause_before_next(poll_interval, deadline))
 
 
 async def _sleep_until(when: float, deadline: float | None) -> None:

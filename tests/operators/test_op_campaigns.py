@@ -314,14 +314,18 @@ def _run_deferral(operator: SendPulseCreateCampaignOperator, context: Any) -> di
         return result
 
 
-def test_wait_for_completion_defers_until_sent_and_returns_statistics(
-    emulator: Any, sendpulse_conn: str, make_context: Any, list_id: int
+@pytest.mark.parametrize("deferrable", [True, False], ids=["in the triggerer", "in the task"])
+def test_wait_for_completion_waits_until_sent_and_returns_statistics(
+    emulator: Any, sendpulse_conn: str, make_context: Any, list_id: int, deferrable: bool
 ) -> None:
     emulator.configure(campaign_step_seconds=0.3)
     context = make_context(task_id="send_campaign")
-    operator = create_op(sendpulse_conn, list_ids=[list_id], wait_for_completion=True, poll_interval=0.2)
+    operator = create_op(
+        sendpulse_conn, list_ids=[list_id], wait_for_completion=True, deferrable=deferrable, poll_interval=0.2
+    )
 
-    result = _run_deferral(operator, context)
+    # Not deferrable, execute() itself returns (a deferral would raise TaskDeferred here).
+    result = _run_deferral(operator, context) if deferrable else operator.execute(context)
 
     assert result["status"] == 3
     assert result["status_name"] == "sent"
@@ -340,7 +344,9 @@ def test_wait_for_completion_fails_on_a_canceled_campaign(
 
     emulator.configure(campaign_step_seconds=30)
     context = make_context(task_id="send_campaign")
-    operator = create_op(sendpulse_conn, list_ids=[list_id], wait_for_completion=True, poll_interval=0.2)
+    operator = create_op(
+        sendpulse_conn, list_ids=[list_id], wait_for_completion=True, deferrable=True, poll_interval=0.2
+    )
     with pytest.raises(TaskDeferred) as deferred:
         operator.execute(context)
     SendPulseHook(sendpulse_conn_id=sendpulse_conn).cancel_campaign(context["ti"].xcoms["campaign_id"])
@@ -354,3 +360,21 @@ def test_wait_for_completion_fails_on_a_canceled_campaign(
 def test_wait_for_completion_refuses_a_draft(sendpulse_conn: str, list_id: int) -> None:
     with pytest.raises(SendPulseInputError, match="wait_for_completion: a draft is never sent"):
         create_op(sendpulse_conn, list_ids=[list_id], wait_for_completion=True, draft=True)
+
+
+def test_wait_for_completion_without_a_triggerer_times_out(
+    emulator: Any, sendpulse_conn: str, make_context: Any, list_id: int
+) -> None:
+    from airflow.providers.common.compat.sdk import AirflowSensorTimeout
+
+    emulator.configure(campaign_step_seconds=600)
+    operator = create_op(
+        sendpulse_conn,
+        list_ids=[list_id],
+        wait_for_completion=True,
+        deferrable=False,
+        poll_interval=0.1,
+        wait_timeout=0.3,
+    )
+    with pytest.raises(AirflowSensorTimeout, match="did not reach a final status in time"):
+        operator.execute(make_context(task_id="send_campaign"))

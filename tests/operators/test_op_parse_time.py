@@ -85,6 +85,7 @@ def test_intervals_are_templated_and_checked_after_rendering(make_context: Any) 
         task_id="send",
         body_html="<p>x</p>",
         wait_for_completion=True,
+        deferrable=True,
         poll_interval="{{ params.poll_interval }}",
         wait_timeout="{{ params.wait_timeout }}",
         **CAMPAIGN,

@@ -31,9 +31,9 @@ from airflow_provider_sendpulse.operators import (
     SendPulseCreateCampaignOperator,
     SendPulseCreateMailingListOperator,
 )
-from airflow_provider_sendpulse.sensors.campaigns import campaign_result
 from airflow_provider_sendpulse.sensors.events import SendPulseEventSensor
 from airflow_provider_sendpulse.triggers.campaigns import SendPulseCampaignTrigger
+from airflow_provider_sendpulse.waiting.campaigns import campaign_result
 
 TASK_RETRIES = 5
 """``retries`` of every task, as in the DAG's default_args."""

@@ -441,7 +441,7 @@ def _run_trigger(env: Env) -> TaskRun:
         raise AssertionError("the trigger ended without an event")
 
     def attempt(context: dict[str, Any]) -> Any:
-        from airflow_provider_sendpulse.sensors.campaigns import campaign_result
+        from airflow_provider_sendpulse.waiting.campaigns import campaign_result
 
         payload = asyncio.run(asyncio.wait_for(first_event(), 30))
         env.data.setdefault("events", []).append(payload)

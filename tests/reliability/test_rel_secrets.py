@@ -115,7 +115,12 @@ def _trigger_kwargs(env: Env, evidence: Evidence) -> None:
     list_id = env.emulator.create_list("Deferred")
     env.emulator.seed_contacts(list_id, 3)
     sensor = SendPulseEventSensor(
-        task_id="sense", event_type="new_subscriber", list_id=list_id, sendpulse_conn_id=env.conn, timeout=60
+        task_id="sense",
+        event_type="new_subscriber",
+        list_id=list_id,
+        sendpulse_conn_id=env.conn,
+        timeout=60,
+        deferrable=True,
     )
     with pytest.raises(TaskDeferred) as deferred:
         sensor.execute(make_context("sense"))

@@ -18,8 +18,9 @@ from airflow_provider_sendpulse.client import api
 from airflow_provider_sendpulse.client.models import CampaignSpec
 from airflow_provider_sendpulse.emulator.control import EmulatorControl
 from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
-from airflow_provider_sendpulse.sensors.campaigns import SendPulseCampaignSensor, campaign_result
+from airflow_provider_sendpulse.sensors.campaigns import SendPulseCampaignSensor
 from airflow_provider_sendpulse.triggers.campaigns import SendPulseCampaignTrigger
+from airflow_provider_sendpulse.waiting.campaigns import campaign_result
 
 
 def create_campaign(emulator: EmulatorControl, contacts: int = 10, **extra: Any) -> int:
@@ -42,7 +43,7 @@ def test_defers_on_the_campaign_trigger_then_returns_status_and_statistics(
 ) -> None:
     emulator.configure(campaign_step_seconds=60)
     cid = create_campaign(emulator)
-    sensor = SendPulseCampaignSensor(task_id="wait", campaign_id=cid, timeout=900)
+    sensor = SendPulseCampaignSensor(task_id="wait", campaign_id=cid, deferrable=True, timeout=900)
     with pytest.raises(TaskDeferred) as deferred:
         sensor.execute(make_context())
     trigger = deferred.value.trigger
@@ -73,9 +74,11 @@ def test_canceled_campaign_fails_clearly_or_skips_with_soft_fail(
     cid = create_campaign(emulator, send_date="2099-01-01 00:00:00")
     SendPulseHook().run(api.cancel_campaign(cid))
     with pytest.raises(AirflowFailException, match="canceled by user"):
-        SendPulseCampaignSensor(task_id="wait", campaign_id=cid).execute(make_context())
+        SendPulseCampaignSensor(task_id="wait", campaign_id=cid, deferrable=True).execute(make_context())
     with pytest.raises(AirflowSkipException):
-        SendPulseCampaignSensor(task_id="wait", campaign_id=cid, soft_fail=True).execute(make_context())
+        SendPulseCampaignSensor(task_id="wait", campaign_id=cid, deferrable=True, soft_fail=True).execute(
+            make_context()
+        )
     poking = SendPulseCampaignSensor(task_id="wait", campaign_id=cid, deferrable=False, soft_fail=True)
     with pytest.raises(AirflowSkipException):
         poking.execute(make_context())
@@ -106,3 +109,13 @@ def test_campaign_result_outcomes() -> None:
         campaign_result({"status": "error", "campaign_id": 5, "message": "boom"})
     with pytest.raises(ValueError, match="campaign_id"):
         SendPulseCampaignSensor(task_id="w", campaign_id="abc").poke(make_context())
+
+
+def test_one_hook_per_task_not_per_poke(emulator: EmulatorControl, sendpulse_conn: str) -> None:
+    emulator.configure(campaign_step_seconds=60)
+    cid = create_campaign(emulator)
+    sensor = SendPulseCampaignSensor(task_id="wait", campaign_id=cid, deferrable=False)
+    assert sensor.poke(make_context()) is False
+    hook = sensor.hook
+    assert sensor.poke(make_context()) is False
+    assert sensor.hook is hook

@@ -25,6 +25,7 @@ from airflow_provider_sendpulse.triggers.events import SendPulseEventTrigger
 
 
 def sensor(list_id: int, **kwargs: Any) -> SendPulseEventSensor:
+    kwargs.setdefault("deferrable", True)
     return SendPulseEventSensor(task_id="sense", event_type="new_subscriber", list_id=list_id, **kwargs)
 
 
@@ -41,7 +42,7 @@ def list_id(emulator: EmulatorControl, sendpulse_conn: str) -> int:
 
 def test_defaults() -> None:
     s = SendPulseEventSensor(task_id="s", event_type="new_campaign")
-    assert s.deferrable is True
+    assert s.deferrable is False  # [operators] default_deferrable, False unless configured
     assert s.poke_interval == 300
     assert s.cursor_key() == "sendpulse_cursor.sendpulse_default.new_campaign.campaigns"
     with pytest.raises(ValueError, match="min_events"):

@@ -220,7 +220,7 @@ async def test_watermark_survives_a_triggerer_restart(
 
 
 def test_a_fired_event_is_logged_as_ids_and_counts_only() -> None:
-    from airflow_provider_sendpulse.triggers._common import trigger_event
+    from airflow_provider_sendpulse.waiting.polling import trigger_event
 
     payload = {
         "status": "success",

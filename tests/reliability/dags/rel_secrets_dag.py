@@ -44,6 +44,7 @@ with DAG(
     wait = SendPulseCampaignSensor(
         task_id="wait",
         campaign_id="{{ ti.xcom_pull(task_ids='campaign', key='campaign_id') }}",
+        deferrable=True,
         poke_interval=0.2,
         timeout=60,
     )

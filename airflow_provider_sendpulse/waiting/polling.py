@@ -1,9 +1,9 @@
-"""What the SendPulse triggers share: error classes, deadlines and the error budget."""
+"""What every SendPulse wait shares: default intervals, deadlines, the error budget and trigger payloads."""
 
 from __future__ import annotations
 
-import asyncio
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from airflow.providers.common.compat.sdk import conf
@@ -23,6 +23,9 @@ TRANSIENT_ERRORS: tuple[type[SendPulseError], ...] = (
     SendPulseServerError,
 )
 """Failures worth another poll (the client has already retried them within the request)."""
+
+DEFAULT_MAX_ERRORS = 3
+"""Polls in a row that may fail transiently before a wait reports an error."""
 
 
 def default_poll_interval() -> float:
@@ -45,34 +48,41 @@ def default_campaign_poll_interval() -> float:
     )
 
 
-DEFAULT_MAX_ERRORS = 3
-"""Polls in a row that may fail transiently before the trigger reports an error."""
-
-
-def is_transient(error: BaseException) -> bool:
-    """Whether another poll may succeed where this one failed."""
-    return isinstance(error, TRANSIENT_ERRORS)
-
-
 def remaining(deadline: float | None) -> float | None:
     """Seconds until ``deadline`` (epoch seconds), or None without a deadline."""
     return None if deadline is None else deadline - time.time()
 
 
-def backoff(attempt: int, poll_interval: float) -> float:
-    """Pause before retrying a failed poll: 5 s, 10 s, 20 s ... but never longer than the poll interval."""
-    return float(min(poll_interval, 5.0 * 2 ** max(attempt - 1, 0)))
-
-
-async def sleep_until_next(poll_interval: float, deadline: float | None) -> None:
-    """Sleep one poll interval, or until the deadline when that comes first."""
+def pause_before_next(poll_interval: float, deadline: float | None) -> float:
+    """Seconds to wait before the next poll: one interval, or less when the deadline comes first."""
     left = remaining(deadline)
-    await asyncio.sleep(max(0.0, poll_interval if left is None else min(poll_interval, left)))
+    return max(0.0, poll_interval if left is None else min(poll_interval, left))
 
 
 def describe(error: BaseException) -> str:
     """A one-line description (SendPulse errors already leave secrets and bodies out)."""
     return f"{type(error).__name__}: {error}"
+
+
+@dataclass
+class ErrorBudget:
+    """Failed polls in a row a wait tolerates before giving up.
+
+    The client already retries each request (back-off, ``Retry-After``), so a failed poll is never
+    retried here: it is either fatal or counts against this budget, and the next try is the next poll.
+    """
+
+    max_errors: int = DEFAULT_MAX_ERRORS
+    failures: int = 0
+
+    def spend(self, error: BaseException) -> bool:
+        """Count a failed poll; True while the wait may go on (a transient error within the budget)."""
+        self.failures += 1
+        return isinstance(error, TRANSIENT_ERRORS) and self.failures <= self.max_errors
+
+    def reset(self) -> None:
+        """A poll succeeded: the budget is whole again."""
+        self.failures = 0
 
 
 def compact(payload: dict[str, Any]) -> str:
@@ -100,6 +110,15 @@ class CompactTriggerEvent(TriggerEvent):
         return f"TriggerEvent<{compact(payload)}>"
 
     __str__ = __repr__
+
+
+def serialize_trigger(trigger: object) -> tuple[str, dict[str, Any]]:
+    """A trigger's class path and its constructor arguments, read from the attributes of the same names."""
+    import inspect  # not at module level: a DAG file importing a sensor would pay for it
+
+    names = [name for name in inspect.signature(type(trigger).__init__).parameters if name != "self"]
+    cls = type(trigger)
+    return f"{cls.__module__}.{cls.__qualname__}", {name: getattr(trigger, name) for name in names}
 
 
 def trigger_event(payload: dict[str, Any]) -> TriggerEvent:
