@@ -8,7 +8,6 @@ from airflow.providers.common.compat.sdk import XCom
 from airflow.sdk import BaseOperatorLink
 
 from airflow_provider_sendpulse import DEFAULT_BASE_URL
-from airflow_provider_sendpulse.client.core import is_loopback
 
 SENDPULSE_WEB_APP_URL = "https://login.sendpulse.com"
 CAMPAIGN_ID_KEY = "campaign_id"
@@ -31,6 +30,8 @@ def campaign_url(campaign_id: int, api_base_url: str | None = None) -> str | Non
     base = (api_base_url or DEFAULT_BASE_URL).rstrip("/")
     if base == DEFAULT_BASE_URL:
         return f"{SENDPULSE_WEB_APP_URL}/emailservice/tasks/{campaign_id}/"
+    from airflow_provider_sendpulse.client.core import is_loopback  # the client loads when a link is shown
+
     if is_loopback(base):
         return base + EMULATOR_CAMPAIGN_PAGE.format(campaign_id=campaign_id)
     return None

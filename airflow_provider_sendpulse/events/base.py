@@ -11,16 +11,18 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
 
-from airflow_provider_sendpulse.client.api import Call
+if TYPE_CHECKING:
+    # The endpoint descriptions load when a source is built, not when a DAG file imports a sensor.
+    from airflow_provider_sendpulse.client.api import Call
 
 Cursor = dict[str, Any]
 """A JSON-able position in an event stream; opaque outside the source that made it."""
 
 StartFrom = Literal["now", "beginning"]
 
-Detection = Generator[Call[Any], Any, "Poll"]
+Detection: TypeAlias = "Generator[Call[Any], Any, Poll]"
 """A detection run: yields calls, is sent their answers, returns the poll result."""
 
 CURSOR_VERSION = 1

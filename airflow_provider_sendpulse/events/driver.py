@@ -11,9 +11,10 @@ import asyncio
 import time
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar
 
-from airflow_provider_sendpulse.client.api import Call
+if TYPE_CHECKING:
+    from airflow_provider_sendpulse.client.api import Call
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -26,7 +27,7 @@ class Pause:
     seconds: float
 
 
-Step = Call[Any] | Pause
+Step: TypeAlias = "Call[Any] | Pause"
 
 
 class SyncRunner(Protocol):
