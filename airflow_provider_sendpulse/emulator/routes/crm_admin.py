@@ -10,8 +10,7 @@ from starlette.requests import Request
 
 from ..crm import DEAL_STATUSES, CrmState, crm_invalid
 from ..crm_views import contact_json, deal_json, pipeline_json, user_json
-from .common import emulator_of
-from .crm_common import crm_of
+from .crm_common import locked_crm
 
 router = APIRouter(prefix="/_emulator/crm")
 
@@ -126,30 +125,28 @@ def _seed_contact(crm: CrmState, spec: NewContact, created: int | None) -> int:
 @router.get("")
 async def crm_state(request: Request, cap: int = 1_000) -> dict[str, Any]:
     """Team, pipelines, counts and the newest `cap` deals and contacts."""
-    with emulator_of(request).state.lock:
-        return crm_of(request).snapshot(cap)
+    with locked_crm(request) as crm:
+        return crm.snapshot(cap)
 
 
 @router.post("/users")
 async def add_member(request: Request, member: NewMember) -> dict[str, Any]:
     """Add a confirmed team member."""
-    with emulator_of(request).state.lock:
-        return user_json(crm_of(request).add_user(member.firstname, member.lastname, member.email))
+    with locked_crm(request) as crm:
+        return user_json(crm.add_user(member.firstname, member.lastname, member.email))
 
 
 @router.post("/pipelines")
 async def add_pipeline(request: Request, new: NewPipeline) -> dict[str, Any]:
     """Add a pipeline with its steps."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         return pipeline_json(crm.add_pipeline(new.name, new.steps), crm.owner.id)
 
 
 @router.post("/contacts")
 async def seed_contacts(request: Request, seed: ContactSeed) -> dict[str, Any]:
     """Add contacts; numbered ones are `<prefix><n>` with email `<prefix><n>@example.com`."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         ids = [_seed_contact(crm, spec, seed.created) for spec in seed.contacts]
         created = _created(crm, seed.created)
         start = len(crm.contacts)
@@ -165,8 +162,7 @@ async def seed_contacts(request: Request, seed: ContactSeed) -> dict[str, Any]:
 @router.post("/deals")
 async def seed_deals(request: Request, seed: DealSeed) -> dict[str, Any]:
     """Add deals; numbered ones are `<prefix> <n>` in `pipeline_id` / `step_id`."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         ids: list[int] = []
         for spec in seed.deals:
             crm.check_step(spec.pipeline_id, spec.step_id)
@@ -204,8 +200,7 @@ async def seed_deals(request: Request, seed: DealSeed) -> dict[str, Any]:
 @router.post("/deals/{deal_id}")
 async def change_deal(request: Request, deal_id: int, change: DealChange) -> dict[str, Any]:
     """Change a deal as a user would in the web app: edit, move to a step or pipeline, win, lose, delete."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         deal = crm.deal(deal_id)
         user = crm.check_user(change.user_id, "user_id") if change.user_id else crm.owner.id
         pipeline_id = change.pipeline_id or deal.pipeline_id
@@ -232,8 +227,7 @@ async def change_deal(request: Request, deal_id: int, change: DealChange) -> dic
 @router.post("/contacts/{contact_id}")
 async def change_contact(request: Request, contact_id: int, change: ContactChange) -> dict[str, Any]:
     """Change a contact as a user would in the web app."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         contact = crm.contact(contact_id)
         if change.responsible_id is not None:
             crm.check_user(change.responsible_id, "responsible_id")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from starlette.requests import Request
@@ -13,9 +15,12 @@ from .common import emulator_of
 PREFIX = "/crm/v1"
 
 
-def crm_of(request: Request) -> CrmState:
-    """The CRM of the account this request reaches (hold `emulator_of(request).state.lock` to use it)."""
-    return emulator_of(request).state.crm
+@contextmanager
+def locked_crm(request: Request) -> Iterator[CrmState]:
+    """The CRM of the account this request reaches, with the emulator's state lock held."""
+    state = emulator_of(request).state
+    with state.lock:
+        yield state.crm
 
 
 def data(payload: Any) -> dict[str, Any]:

@@ -21,8 +21,7 @@ from ..crm_views import (
     tag_json,
 )
 from ..params import body_args
-from .common import emulator_of
-from .crm_common import PREFIX, created, crm_of, data, no_content
+from .crm_common import PREFIX, created, data, locked_crm, no_content
 from .crm_deals import MAX_NOTE, note_of
 
 router = APIRouter(prefix=PREFIX)
@@ -50,8 +49,7 @@ def _attribute_json(crm: CrmState, attribute_id: int) -> dict[str, Any]:
 async def list_contacts(request: Request) -> dict[str, Any]:
     """Contacts matching the filters, paged by `limit` (1..100) and `offset`."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         page = contact_page(crm, args)
         return data({"list": [contact_json(crm, c) for c in page.items], "total": page.total})
 
@@ -60,8 +58,7 @@ async def list_contacts(request: Request) -> dict[str, Any]:
 async def list_by_email(request: Request) -> dict[str, Any]:
     """Contacts with this email (exactly, or containing it unless `isEmailFullSearch` is true)."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         needle = req_str(args, "email", min_len=1).strip().lower()
         full = args.get("isEmailFullSearch", True)
         if not isinstance(full, bool):
@@ -88,8 +85,7 @@ def _person_fields(crm: CrmState, args: dict[str, Any]) -> dict[str, Any]:
 async def create_contact(request: Request) -> dict[str, Any]:
     """Create a contact; `responsibleId` (a team member) is required."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         fields = _person_fields(crm, args)
         external = req_str(args, "externalContactId", default=None, max_len=MAX_NAME)
         if external and external in crm.external_ids:
@@ -103,8 +99,7 @@ async def create_contact(request: Request) -> dict[str, Any]:
 @router.get("/contacts/attributes")
 async def attributes(request: Request) -> dict[str, Any]:
     """The account's contact attributes."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         return data([_attribute_json(crm, a) for a in crm.attributes])
 
 
@@ -112,8 +107,7 @@ async def attributes(request: Request) -> dict[str, Any]:
 async def create_attribute(request: Request) -> dict[str, Any]:
     """Define a contact attribute (`type` 0 text .. 5 multiSelect, default 0)."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         name = req_str(args, "name", min_len=1, max_len=MAX_NAME)
         type_ = req_int(args, "type", default=0, lo=0, hi=max(ATTRIBUTE_TYPES))
         if any(a.name == name for a in crm.attributes.values()):
@@ -124,8 +118,7 @@ async def create_attribute(request: Request) -> dict[str, Any]:
 @router.get("/contacts/external/{external_id}")
 async def by_external_id(request: Request, external_id: str) -> dict[str, Any]:
     """The contact with this `externalContactId` (answered as `data.data`, as documented)."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         contact_id = crm.external_ids.get(external_id)
         if contact_id is None:
             raise crm_not_found("Contact")
@@ -139,8 +132,7 @@ def _contact(crm: CrmState, raw_id: str) -> CrmContact:
 @router.get("/contacts/{contact_id}")
 async def get_contact(request: Request, contact_id: str) -> dict[str, Any]:
     """One contact."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         return data(contact_json(crm, _contact(crm, contact_id)))
 
 
@@ -148,8 +140,7 @@ async def get_contact(request: Request, contact_id: str) -> dict[str, Any]:
 async def update_contact(request: Request, contact_id: str) -> dict[str, Any]:
     """Update a contact's responsible and names; `responsibleId` is required."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         contact = _contact(crm, contact_id)
         crm.update_contact(contact, _person_fields(crm, args))
         return data(contact_json(crm, contact))
@@ -158,8 +149,7 @@ async def update_contact(request: Request, contact_id: str) -> dict[str, Any]:
 @router.delete("/contacts/{contact_id}")
 async def delete_contact(request: Request, contact_id: str) -> Response:
     """Delete a contact (its deals lose the link)."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         crm.delete_contact(_contact(crm, contact_id))
         return no_content()
 
@@ -167,8 +157,7 @@ async def delete_contact(request: Request, contact_id: str) -> Response:
 @router.get("/contacts/{contact_id}/deals")
 async def contact_deals(request: Request, contact_id: str) -> dict[str, Any]:
     """The deals a contact is linked to."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         contact = _contact(crm, contact_id)
         if not crm.deal_counts.get(contact.id):
             return data([])
@@ -179,8 +168,7 @@ async def contact_deals(request: Request, contact_id: str) -> dict[str, Any]:
 async def add_note(request: Request, contact_id: str) -> dict[str, Any]:
     """Add a note to a contact (notes do not change the contact's `updatedAt`)."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         contact = _contact(crm, contact_id)
         text = req_str(args, "message", min_len=1, max_len=MAX_NOTE)
         contact.notes, note = crm.add_note(contact.notes, text, crm.owner.id)
@@ -191,8 +179,7 @@ async def add_note(request: Request, contact_id: str) -> dict[str, Any]:
 async def edit_note(request: Request, contact_id: str, comment_id: str) -> dict[str, Any]:
     """Replace a contact note's text."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         note = note_of(_contact(crm, contact_id).notes, comment_id)
         note.text = req_str(args, "message", min_len=1, max_len=MAX_NOTE)
         note.updated = crm.now()
@@ -202,8 +189,8 @@ async def edit_note(request: Request, contact_id: str, comment_id: str) -> dict[
 @router.delete("/contacts/{contact_id}/comments/{comment_id}")
 async def delete_note(request: Request, contact_id: str, comment_id: str) -> Response:
     """Remove a contact note."""
-    with emulator_of(request).state.lock:
-        contact = _contact(crm_of(request), contact_id)
+    with locked_crm(request) as crm:
+        contact = _contact(crm, contact_id)
         note = note_of(contact.notes, comment_id)
         contact.notes = [n for n in contact.notes or () if n is not note] or None
         return no_content()
@@ -254,8 +241,7 @@ def _remove_channel(crm: CrmState, contact_id: str, raw_id: str, kind: str) -> R
 async def add_phone(request: Request, contact_id: str) -> dict[str, Any]:
     """Add a phone number; the first one is the main one."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         contact = _contact(crm, contact_id)
         phone = Channel(crm.new_id("channel"), _phone(args), not contact.phones)
         contact.phones = [*(contact.phones or ()), phone]
@@ -267,23 +253,22 @@ async def add_phone(request: Request, contact_id: str) -> dict[str, Any]:
 async def edit_phone(request: Request, contact_id: str, phone_id: str) -> dict[str, Any]:
     """Replace a phone number."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        return _replace_channel(crm_of(request), contact_id, phone_id, "Phone", lambda: _phone(args))
+    with locked_crm(request) as crm:
+        return _replace_channel(crm, contact_id, phone_id, "Phone", lambda: _phone(args))
 
 
 @router.delete("/contacts/{contact_id}/phones/{phone_id}")
 async def delete_phone(request: Request, contact_id: str, phone_id: str) -> Response:
     """Remove a phone number."""
-    with emulator_of(request).state.lock:
-        return _remove_channel(crm_of(request), contact_id, phone_id, "Phone")
+    with locked_crm(request) as crm:
+        return _remove_channel(crm, contact_id, phone_id, "Phone")
 
 
 @router.post("/contacts/{contact_id}/emails")
 async def add_emails(request: Request, contact_id: str) -> dict[str, Any]:
     """Add email addresses `{"emails": [{"email", "isMain"}]}`; answers the contact's emails."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         contact = _contact(crm, contact_id)
         items = args.get("emails")
         if not isinstance(items, list) or not items:
@@ -311,8 +296,7 @@ async def add_emails(request: Request, contact_id: str) -> dict[str, Any]:
 async def edit_email(request: Request, contact_id: str, email_id: str) -> dict[str, Any]:
     """Replace an email address."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         return _replace_channel(
             crm, contact_id, email_id, "Email", lambda: email_value(args.get("email"), "email", 128)
         )
@@ -321,8 +305,8 @@ async def edit_email(request: Request, contact_id: str, email_id: str) -> dict[s
 @router.delete("/contacts/{contact_id}/emails/{email_id}")
 async def delete_email(request: Request, contact_id: str, email_id: str) -> Response:
     """Remove an email address."""
-    with emulator_of(request).state.lock:
-        return _remove_channel(crm_of(request), contact_id, email_id, "Email")
+    with locked_crm(request) as crm:
+        return _remove_channel(crm, contact_id, email_id, "Email")
 
 
 def _attribute_id(crm: CrmState, value: Any, name: str) -> int:
@@ -351,8 +335,7 @@ def _set_attributes(crm: CrmState, contact: CrmContact, values: dict[int, str]) 
 @router.get("/contacts/{contact_id}/attributes")
 async def contact_attributes(request: Request, contact_id: str) -> dict[str, Any]:
     """A contact's attribute values."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         contact = _contact(crm, contact_id)
         return data([attribute_value_json(crm, a, v) for a, v in (contact.attributes or {}).items()])
 
@@ -361,8 +344,7 @@ async def contact_attributes(request: Request, contact_id: str) -> dict[str, Any
 async def set_attribute(request: Request, contact_id: str) -> dict[str, Any]:
     """Set one attribute value `{"attributeId", "value"}`."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         contact = _contact(crm, contact_id)
         attribute_id = _attribute_id(crm, args.get("attributeId"), "attributeId")
         value = _attribute_value(args.get("value"), "value")
@@ -374,8 +356,7 @@ async def set_attribute(request: Request, contact_id: str) -> dict[str, Any]:
 async def set_attributes(request: Request, contact_id: str) -> JSONResponse:
     """Set several attribute values `{"attributesValues": [{"attributeId", "value"}]}` at once (HTTP 201)."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         contact = _contact(crm, contact_id)
         items = args.get("attributesValues")
         if not isinstance(items, list) or not items:
@@ -395,8 +376,7 @@ async def set_attributes(request: Request, contact_id: str) -> JSONResponse:
 async def edit_attribute(request: Request, contact_id: str, attribute_id: str) -> dict[str, Any]:
     """Replace one attribute value."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         contact = _contact(crm, contact_id)
         found = path_id(attribute_id, "Attribute")
         if found not in (contact.attributes or {}):
@@ -409,8 +389,7 @@ async def edit_attribute(request: Request, contact_id: str, attribute_id: str) -
 @router.delete("/contacts/{contact_id}/attributes/{attribute_id}")
 async def delete_attribute(request: Request, contact_id: str, attribute_id: str) -> Response:
     """Remove one attribute value."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         contact = _contact(crm, contact_id)
         found = path_id(attribute_id, "Attribute")
         if found not in (contact.attributes or {}):
@@ -431,8 +410,7 @@ def _tag_counts(crm: CrmState) -> dict[int, int]:
 @router.get("/contact-tags")
 async def tags(request: Request, name: str | None = None, search: str | None = None) -> dict[str, Any]:
     """Contact tags with their contact counts; `name` matches exactly, `search` partly."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         counts = _tag_counts(crm)
         found = [
             tag_json(crm, t.id, counts[t.id])
@@ -446,8 +424,7 @@ async def tags(request: Request, name: str | None = None, search: str | None = N
 async def create_tag(request: Request) -> dict[str, Any]:
     """Create a tag (a taken name answers the existing tag)."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         tag = crm.add_tag(req_str(args, "name", min_len=1, max_len=MAX_TAG).strip())
         return data(tag_json(crm, tag.id))
 
@@ -455,8 +432,7 @@ async def create_tag(request: Request) -> dict[str, Any]:
 @router.post("/contact-tags/{tag_id}/contact/{contact_id}")
 async def tag_contact(request: Request, tag_id: str, contact_id: str) -> Response:
     """Put a tag on a contact (a change of the contact)."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         tag = path_id(tag_id, "Tag")
         if tag not in crm.tags:
             raise crm_not_found("Tag")
@@ -470,8 +446,7 @@ async def tag_contact(request: Request, tag_id: str, contact_id: str) -> Respons
 @router.delete("/contact-tags/{tag_id}/contact/{contact_id}")
 async def untag_contact(request: Request, tag_id: str, contact_id: str) -> Response:
     """Take a tag off a contact."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         contact = _contact(crm, contact_id)
         tag = path_id(tag_id, "Tag")
         if tag not in (contact.tags or ()):

@@ -22,8 +22,7 @@ from ..crm_views import (
     user_json,
 )
 from ..params import body_args
-from .common import emulator_of
-from .crm_common import PREFIX, created, crm_of, data, no_content
+from .crm_common import PREFIX, created, data, locked_crm, no_content
 
 router = APIRouter(prefix=PREFIX)
 
@@ -34,31 +33,29 @@ MAX_NOTE = 65_535
 @router.get("/users")
 async def users(request: Request) -> dict[str, Any]:
     """Confirmed team members."""
-    with emulator_of(request).state.lock:
-        return data([user_json(u) for u in crm_of(request).users.values()])
+    with locked_crm(request) as crm:
+        return data([user_json(u) for u in crm.users.values()])
 
 
 @router.get("/pipelines")
 async def pipelines(request: Request) -> dict[str, Any]:
     """Pipelines with their steps."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         return data([pipeline_json(p, crm.owner.id) for p in crm.pipelines.values()])
 
 
 @router.get("/pipelines/{pipeline_id}")
 async def pipeline(request: Request, pipeline_id: str) -> dict[str, Any]:
     """One pipeline with its steps."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         return data(pipeline_json(crm.pipeline(path_id(pipeline_id, "Pipeline")), crm.owner.id))
 
 
 @router.get("/pipelines/{pipeline_id}/steps")
 async def steps(request: Request, pipeline_id: str) -> dict[str, Any]:
     """A pipeline's steps, in order."""
-    with emulator_of(request).state.lock:
-        found = crm_of(request).pipeline(path_id(pipeline_id, "Pipeline"))
+    with locked_crm(request) as crm:
+        found = crm.pipeline(path_id(pipeline_id, "Pipeline"))
         return data([step_json(s) for s in found.steps])
 
 
@@ -66,8 +63,8 @@ async def steps(request: Request, pipeline_id: str) -> dict[str, Any]:
 async def list_deals(request: Request) -> dict[str, Any]:
     """Deals matching `filter[]`, `pipelineIds`, names and contact fields, paged by `limit`/`offset`."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        page = deal_page(crm_of(request), args)
+    with locked_crm(request) as crm:
+        page = deal_page(crm, args)
         return {"data": [deal_json(d) for d in page.items], "meta": {"total": page.total}}
 
 
@@ -103,8 +100,7 @@ def _contact_ids(crm: CrmState, args: dict[str, Any]) -> list[int]:
 async def create_deal(request: Request) -> dict[str, Any]:
     """Create a deal in a pipeline step; `pipelineId` and `stepId` are required."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         pipeline_id = req_int(args, "pipelineId", lo=1)
         step_id = req_int(args, "stepId", lo=1)
         crm.check_step(pipeline_id, step_id)
@@ -134,8 +130,7 @@ def _deal(crm: CrmState, deal_id: str) -> Deal:
 @router.get("/deals/{deal_id}")
 async def get_deal(request: Request, deal_id: str) -> dict[str, Any]:
     """A deal with its history, notes and attributes."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         return data(deal_detail_json(crm, _deal(crm, deal_id)))
 
 
@@ -143,8 +138,7 @@ async def get_deal(request: Request, deal_id: str) -> dict[str, Any]:
 async def update_deal(request: Request, deal_id: str) -> dict[str, Any]:
     """Overwrite a deal: `pipelineId`, `status`, `stepId`, `name` and `price` are required."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         deal = _deal(crm, deal_id)
         pipeline_id = req_int(args, "pipelineId", lo=1)
         status = req_int(args, "status")
@@ -167,8 +161,7 @@ async def update_deal(request: Request, deal_id: str) -> dict[str, Any]:
 @router.delete("/deals/{deal_id}")
 async def delete_deal(request: Request, deal_id: str) -> Response:
     """Delete a deal: it stays readable with status 0 (deleted); deleting it again changes nothing."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         crm.change_deal(_deal(crm, deal_id), {"status": DEAL_DELETED}, crm.owner.id)
         return no_content()
 
@@ -177,8 +170,7 @@ async def delete_deal(request: Request, deal_id: str) -> Response:
 async def change_pipeline(request: Request, deal_id: str) -> dict[str, Any]:
     """Move a deal to a step of the same or another pipeline; both ids are required."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         deal = _deal(crm, deal_id)
         pipeline_id = req_int(args, "pipelineId", lo=1)
         step_id = req_int(args, "stepId", lo=1)
@@ -190,16 +182,15 @@ async def change_pipeline(request: Request, deal_id: str) -> dict[str, Any]:
 @router.get("/deals/{deal_id}/comments")
 async def deal_notes(request: Request, deal_id: str) -> dict[str, Any]:
     """A deal's notes, oldest first."""
-    with emulator_of(request).state.lock:
-        return data([deal_note_json(n) for n in _deal(crm_of(request), deal_id).notes or ()])
+    with locked_crm(request) as crm:
+        return data([deal_note_json(n) for n in _deal(crm, deal_id).notes or ()])
 
 
 @router.post("/deals/{deal_id}/comments")
 async def add_deal_note(request: Request, deal_id: str) -> dict[str, Any]:
     """Add a note to a deal (notes do not change the deal's `updatedAt`)."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         deal = _deal(crm, deal_id)
         text = req_str(args, "message", max_len=MAX_NOTE, min_len=1)
         deal.notes, note = crm.add_note(deal.notes, text, crm.owner.id)
@@ -219,8 +210,7 @@ def note_of(notes: list[Note] | None, raw_id: str) -> Note:
 async def edit_deal_note(request: Request, deal_id: str, comment_id: str) -> dict[str, Any]:
     """Replace a deal note's text."""
     args = await body_args(request)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         note = note_of(_deal(crm, deal_id).notes, comment_id)
         note.text = req_str(args, "message", max_len=MAX_NOTE, min_len=1)
         note.updated = crm.now()
@@ -230,8 +220,8 @@ async def edit_deal_note(request: Request, deal_id: str, comment_id: str) -> dic
 @router.delete("/deals/{deal_id}/comments/{comment_id}")
 async def delete_deal_note(request: Request, deal_id: str, comment_id: str) -> Response:
     """Remove a deal note."""
-    with emulator_of(request).state.lock:
-        deal = _deal(crm_of(request), deal_id)
+    with locked_crm(request) as crm:
+        deal = _deal(crm, deal_id)
         note = note_of(deal.notes, comment_id)
         deal.notes = [n for n in deal.notes or () if n is not note] or None
         return no_content()
@@ -241,8 +231,7 @@ async def delete_deal_note(request: Request, deal_id: str, comment_id: str) -> R
 async def deal_history(request: Request, deal_id: str) -> dict[str, Any]:
     """History entries between the required `fromDate` and `toDate` (inclusive), oldest first."""
     args = dict(request.query_params)
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         deal = _deal(crm, deal_id)
         low = parse_datetime(args.get("fromDate"), "fromDate")
         high = parse_datetime(args.get("toDate"), "toDate")
@@ -252,8 +241,7 @@ async def deal_history(request: Request, deal_id: str) -> dict[str, Any]:
 @router.get("/deals/{deal_id}/contacts")
 async def deal_contacts(request: Request, deal_id: str) -> dict[str, Any]:
     """The contacts linked to a deal."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         deal = _deal(crm, deal_id)
         return data([contact_json(crm, crm.contacts[c]) for c in deal.contacts or ()])
 
@@ -261,8 +249,7 @@ async def deal_contacts(request: Request, deal_id: str) -> dict[str, Any]:
 @router.post("/deals/{deal_id}/contacts/{contact_id}")
 async def link_contact(request: Request, deal_id: str, contact_id: str) -> Response:
     """Link a contact to a deal (a change of the deal)."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         deal = _deal(crm, deal_id)
         contact = crm.contact(path_id(contact_id, "Contact"))
         crm.link_contact(deal, contact.id, crm.owner.id)
@@ -272,8 +259,7 @@ async def link_contact(request: Request, deal_id: str, contact_id: str) -> Respo
 @router.delete("/deals/{deal_id}/contacts/{contact_id}")
 async def unlink_contact(request: Request, deal_id: str, contact_id: str) -> Response:
     """Unlink a contact from a deal."""
-    with emulator_of(request).state.lock:
-        crm = crm_of(request)
+    with locked_crm(request) as crm:
         deal = _deal(crm, deal_id)
         if not crm.unlink_contact(deal, path_id(contact_id, "Contact"), crm.owner.id):
             raise crm_not_found("Contact")
