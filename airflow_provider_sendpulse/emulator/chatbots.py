@@ -176,17 +176,19 @@ class ChatbotState:
         self.bots[bot.id] = bot
         return bot
 
-    def add_contact(self, bot: Bot, name: str, phone: str = "") -> ChatContact:
-        """A new contact of `bot` (a dialog with no messages yet)."""
-        now = self.now()
+    def add_contact(self, bot: Bot, name: str, phone: str = "", at: float | None = None) -> ChatContact:
+        """A new contact of `bot` (a dialog with no messages yet), created now or `at` (not later)."""
+        now = self.now() if at is None else min(at, self.now())
         contact = ChatContact(self.new_id(), bot.id, name, phone, now, updated=now)
         self.contacts[contact.id] = contact
         self.activity[contact.id] = next(self._seq)
         return contact
 
-    def add_message(self, contact: ChatContact, direction: int, data: dict[str, Any]) -> Message:
-        """Record a message in the contact's dialog and move the dialog to the top."""
-        now = self.now()
+    def add_message(
+        self, contact: ChatContact, direction: int, data: dict[str, Any], at: float | None = None
+    ) -> Message:
+        """Record a message in the contact's dialog (now, or `at`) and move the dialog to the top."""
+        now = self.now() if at is None else min(at, self.now())
         message = Message(self.new_id(), contact.id, contact.bot_id, direction, data, now)
         contact.messages.append(message)
         contact.updated = now

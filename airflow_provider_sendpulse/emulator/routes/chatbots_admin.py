@@ -85,10 +85,13 @@ async def add_contacts(request: Request, new: NewContacts) -> dict[str, Any]:
         names = list(new.names) + [f"{new.prefix} {n}" for n in range(1, new.count + 1)]
         phones = list(new.phones) + [""] * (len(names) - len(new.phones))
         ids = []
+        # A millisecond apart, ending now, as if they had arrived one by one: dialogs keep distinct times.
+        start = state.now() - len(names) * 0.001
         for n, (name, phone) in enumerate(zip(names, phones, strict=True)):
-            contact = state.add_contact(bot, name, phone or f"38050{n:07d}")
+            at = start + (n + 1) * 0.001
+            contact = state.add_contact(bot, name, phone or f"38050{n:07d}", at)
             if new.write:
-                state.add_message(contact, DIRECTION_IN, {"text": new.write})
+                state.add_message(contact, DIRECTION_IN, {"text": new.write}, at)
             ids.append(contact.id)
         return {"ids": ids}
 
