@@ -7,10 +7,14 @@ sent by :class:`~airflow_provider_sendpulse.client.AsyncSendPulseClient` (``awai
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_sendpulse.client.api import Call, chatbots
+from airflow_provider_sendpulse.client.errors import SendPulseNotFoundError
+from airflow_provider_sendpulse.hooks.chatbot_sends import Ledger, Recipient, send_each
+from airflow_provider_sendpulse.hooks.create_once import Attempt
 
 if TYPE_CHECKING:
     from airflow_provider_sendpulse.client.sync_client import SendPulseClient
@@ -107,3 +111,83 @@ class ChatbotHookMixin:
     def list_whatsapp_templates(self, bot_id: str) -> list[dict[str, Any]]:
         """A WhatsApp bot's templates with their status."""
         return self.run(chatbots.list_whatsapp_templates(bot_id))
+
+    # many recipients, once per task instance (see hooks/chatbot_sends.py) ----------------------------
+
+    def send_chat_messages(
+        self, attempt: Attempt, channel: str, recipients: Iterable[Recipient], message: Any = None
+    ) -> list[dict[str, Any]]:
+        """Send each recipient (a contact id) its ``payload`` text, or ``message`` in the channel's shape;
+        one outcome per recipient; a retry does not send again to a recipient already reached."""
+
+        def send(recipient: Recipient) -> Any:
+            if recipient.payload is not None:
+                return self.send_chat_message(channel, recipient.who, text=recipient.payload)
+            return self.send_chat_message(channel, recipient.who, message=message)
+
+        return send_each(
+            recipients, send, Ledger(attempt, f"sendpulse_chat_message.{channel}"), channel=channel
+        )
+
+    def run_chat_flows(
+        self, attempt: Attempt, channel: str, flow_id: str, recipients: Iterable[Recipient]
+    ) -> list[dict[str, Any]]:
+        """Start a flow for each recipient (a contact id) with its ``payload`` as external data; one outcome
+        per recipient; a retry does not start it again for a recipient already started."""
+
+        def start(recipient: Recipient) -> None:
+            self.run_chat_flow(channel, recipient.who, flow_id, recipient.payload)
+
+        ledger = Ledger(attempt, f"sendpulse_chat_flow.{channel}.{flow_id}")
+        return send_each(recipients, start, ledger, channel=channel)
+
+    def send_whatsapp_templates_once(
+        self, attempt: Attempt, bot_id: str, name: str, language: str, recipients: Iterable[Recipient]
+    ) -> list[dict[str, Any]]:
+        """Send the template ``name`` to each recipient (a phone) with its ``payload`` as body variables;
+        never twice to one recipient in this task instance, even when an earlier try's answer was lost:
+        such a recipient's conversation is searched for this template sent since the DAG run started."""
+
+        def send(recipient: Recipient) -> Any:
+            return self.send_whatsapp_template_by_phone(
+                bot_id, recipient.who, name, language, recipient.payload
+            )
+
+        def find(recipient: Recipient) -> bool:
+            return self.whatsapp_template_sent(bot_id, recipient.who, name, attempt.run_started)
+
+        ledger = Ledger(attempt, f"sendpulse_whatsapp_template.{bot_id}.{name}")
+        return send_each(recipients, send, ledger, channel="whatsapp", find=find)
+
+    def whatsapp_template_sent(self, bot_id: str, phone: str, name: str, since: datetime | None) -> bool:
+        """Whether the bot's conversation with ``phone`` holds the template ``name`` sent at or after
+        ``since`` (among its newest messages)."""
+        try:
+            contact = self.get_whatsapp_contact_by_phone(bot_id, phone)
+        except SendPulseNotFoundError:
+            return False
+        messages = self.run(chatbots.list_chat_messages("whatsapp", str(contact.get("id")), 50, 0, "desc"))
+        floor = since.timestamp() if since is not None else None
+        for message in messages:
+            data = message.get("data")
+            template = data.get("template") if isinstance(data, Mapping) else None
+            if (
+                message.get("direction") == 2
+                and isinstance(template, Mapping)
+                and template.get("name") == name
+            ):
+                created = _epoch(message.get("created_at"))
+                if floor is None or created is None or created >= floor - 1:
+                    return True
+        return False
+
+
+def _epoch(value: object) -> float | None:
+    """A SendPulse ``created_at`` as epoch seconds, or None when unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.timestamp() if moment.tzinfo else None
