@@ -79,18 +79,20 @@ class ChatbotIncomingMessageSource(EventSource):
         items = _dialogs(answer)
         if not items:
             return Poll([], self.beginning(), baseline=True)
-        position = max(_ms(d.get("updated_at")) for d in items)
+        position = max(epoch_ms(d.get("updated_at")) for d in items)
         skip = 0
-        while len(items) - skip == PAGE and all(_ms(d.get("updated_at")) == position for d in items[skip:]):
+        while len(items) - skip == PAGE and all(
+            epoch_ms(d.get("updated_at")) == position for d in items[skip:]
+        ):
             # A whole page shares the newest activity: read on until the ties end.
             skip = len(items)
             items += _dialogs((yield chatbots.list_dialogs(PAGE, skip, "desc")))
-        at_position = [dialog_digest(d) for d in items if _ms(d.get("updated_at")) == position]
+        at_position = [dialog_digest(d) for d in items if epoch_ms(d.get("updated_at")) == position]
         # Messages written in the position's second are not new: record the ones the watched dialogs hold
         # (few dialogs share one second), or, when too many do, treat that whole second as old.
         floor = position // 1000
         recent = [
-            d for d in items if _ms(_inbox(d).get("date")) // 1000 == floor and self._watched_channel(d)
+            d for d in items if epoch_ms(_inbox(d).get("date")) // 1000 == floor and self._watched_channel(d)
         ]
         if len(recent) > BASELINE_READS:
             cursor = self.new_cursor(position=position, dialogs=at_position, messages=[], base=True)
@@ -117,12 +119,12 @@ class ChatbotIncomingMessageSource(EventSource):
         events: list[dict[str, Any]] = []
         done: list[str] = []
         cut = False
-        for dialog in sorted(changed, key=lambda d: _ms(d.get("updated_at"))):
+        for dialog in sorted(changed, key=lambda d: epoch_ms(d.get("updated_at"))):
             channel = self._watched_channel(dialog)
             if channel is None:
                 continue
             inbox = _inbox(dialog)
-            if not inbox or _ms(inbox.get("date")) <= position:
+            if not inbox or epoch_ms(inbox.get("date")) <= position:
                 # Only outbound activity since the position: an inbound message at the position itself was
                 # handled by the poll (or baseline) that moved the position there.
                 done.append(dialog_digest(dialog))
@@ -171,7 +173,7 @@ class ChatbotIncomingMessageSource(EventSource):
             answer: dict[str, Any] = yield chatbots.list_dialogs(PAGE, skip, "desc")
             items = _dialogs(answer)
             for dialog in items:
-                updated = _ms(dialog.get("updated_at"))
+                updated = epoch_ms(dialog.get("updated_at"))
                 if updated < position:
                     return changed, newest, at_newest
                 if updated > newest:
@@ -255,7 +257,7 @@ def _digest(text: str) -> str:
 
 def dialog_digest(dialog: Mapping[str, Any]) -> str:
     """What the cursor keeps of a handled dialog: a digest of its contact id and last activity."""
-    return _digest(f"{_contact_id(dialog)}|{_ms(dialog.get('updated_at'))}")
+    return _digest(f"{_contact_id(dialog)}|{epoch_ms(dialog.get('updated_at'))}")
 
 
 def message_digest(message: Mapping[str, Any]) -> str:
@@ -279,7 +281,7 @@ def _dialogs(answer: Any) -> list[dict[str, Any]]:
     return [d for d in items if isinstance(d, dict)] if isinstance(items, list) else []
 
 
-def _ms(value: object) -> int:
+def epoch_ms(value: object) -> int:
     """A SendPulse date (``2020-12-11T21:00:00.000Z`` or ``2020-12-11 21:00:00+00:00``) as epoch ms; 0 when
     absent or unreadable (an undated item counts as oldest)."""
     if not isinstance(value, str) or not value:
@@ -294,7 +296,7 @@ def _ms(value: object) -> int:
 
 
 def _created_second(item: Mapping[str, Any]) -> int:
-    return _ms(item.get("created_at")) // 1000
+    return epoch_ms(item.get("created_at")) // 1000
 
 
 def _messages(delivered: Mapping[str, int], position: int) -> list[str]:

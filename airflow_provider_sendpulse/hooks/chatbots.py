@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_sendpulse.client.api import Call, chatbots
 from airflow_provider_sendpulse.client.errors import SendPulseNotFoundError
+from airflow_provider_sendpulse.events.chatbots import epoch_ms
 from airflow_provider_sendpulse.hooks.chatbot_sends import Ledger, Recipient, send_each
 from airflow_provider_sendpulse.hooks.create_once import Attempt
 
@@ -176,18 +177,7 @@ class ChatbotHookMixin:
                 and isinstance(template, Mapping)
                 and template.get("name") == name
             ):
-                created = _epoch(message.get("created_at"))
-                if floor is None or created is None or created >= floor - 1:
+                created = epoch_ms(message.get("created_at")) / 1000
+                if floor is None or not created or created >= floor - 1:
                     return True
         return False
-
-
-def _epoch(value: object) -> float | None:
-    """A SendPulse ``created_at`` as epoch seconds, or None when unreadable."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment.timestamp() if moment.tzinfo else None

@@ -12,9 +12,10 @@ from airflow.sdk import DAG, Asset, AssetWatcher
 from airflow.serialization import serialized_objects
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tr_helpers import DeferredSensor
 
 from airflow_provider_sendpulse.emulator.control import EmulatorControl
-from airflow_provider_sendpulse.events import Cursor, drive, get_event_source
+from airflow_provider_sendpulse.events import drive, get_event_source
 from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
 from airflow_provider_sendpulse.triggers.events import SendPulseEventTrigger
 
@@ -33,48 +34,6 @@ steps = st.lists(
 )
 
 
-class Runner:
-    """One deferred sensor: a trigger rebuilt from its kwargs on restarts, committing like the sensor."""
-
-    def __init__(self, conn: str, bot_id: str, cursor: Cursor, max_events: int) -> None:
-        self.kwargs: dict[str, Any] = SendPulseEventTrigger(
-            event_type=TYPE,
-            event_params={"bot_id": bot_id},
-            sendpulse_conn_id=conn,
-            cursor=cursor,
-            poll_interval=0.02,
-            max_events=max_events,
-            max_errors=1_000,
-        ).serialize()[1]
-        self.run: Any = None
-        self.delivered: list[str] = []
-
-    def restart(self, cursor: Cursor | None = None) -> None:
-        kwargs = dict(self.kwargs, cursor=cursor) if cursor is not None else self.kwargs
-        self.kwargs = SendPulseEventTrigger(**kwargs).serialize()[1]
-        self.run = None
-
-    async def next_batch(self, wait: float) -> dict[str, Any] | None:
-        if self.run is None:
-            self.run = SendPulseEventTrigger(**self.kwargs).run()
-        try:
-            event = await asyncio.wait_for(self.run.__anext__(), wait)
-        except TimeoutError:
-            self.run = None
-            return None
-        payload: dict[str, Any] = event.payload
-        assert payload["status"] == "success", payload
-        return payload
-
-    async def take(self, wait: float = 0.4) -> bool:
-        payload = await self.next_batch(wait)
-        if payload is None:
-            return False
-        self.delivered += [e["message_id"] for e in payload["events"]]
-        self.restart(payload["cursor"])
-        return True
-
-
 @settings(
     max_examples=10,
     deadline=None,
@@ -88,7 +47,16 @@ def test_every_inbound_message_is_delivered_once(
     contacts = emulator.add_chat_contacts(bot, count=6, write="before")
     source = get_event_source(TYPE, {"bot_id": bot})
     cursor = drive(SendPulseHook(fast_conn).get_conn(), source.poll(None, max_events)).cursor
-    runner = Runner(fast_conn, bot, cursor, max_events)
+    runner = DeferredSensor(
+        "message_id",
+        event_type=TYPE,
+        event_params={"bot_id": bot},
+        sendpulse_conn_id=fast_conn,
+        cursor=cursor,
+        poll_interval=0.02,
+        max_events=max_events,
+        max_errors=1_000,
+    )
     written: list[str] = []
 
     async def scenario() -> None:
