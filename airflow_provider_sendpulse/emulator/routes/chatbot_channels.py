@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.requests import Request
 
-from ..chatbot_views import chat_json, contact_json, flow_json, message_json, template_json
+from ..chatbot_views import bot_json, chat_json, contact_json, flow_json, message_json, template_json
 from ..chatbots import (
     DIRECTION_OUT,
     EMULATED_CHANNELS,
@@ -55,7 +55,7 @@ def check_message(channel: str, message: Any) -> dict[str, Any]:
     return dict(message)
 
 
-def window_closed(contact: ChatContact) -> ChatbotError:
+def window_closed() -> ChatbotError:
     """WhatsApp's refusal of a free-form message outside the 24-hour window."""
     return ChatbotError(
         400,
@@ -68,7 +68,7 @@ def window_closed(contact: ChatContact) -> ChatbotError:
 def _send(state: ChatbotState, channel: str, contact: ChatContact, message: Any) -> dict[str, Any]:
     data = check_message(channel, message)
     if channel == "whatsapp" and not state.window_open(contact):
-        raise window_closed(contact)
+        raise window_closed()
     return ok(message_json(state.add_message(contact, DIRECTION_OUT, data)))
 
 
@@ -122,8 +122,6 @@ def channel_router(channel: str) -> APIRouter:
 
     @router.get("/bots")
     async def bots(request: Request) -> dict[str, Any]:
-        from ..chatbot_views import bot_json
-
         with locked_bots(request) as state:
             return ok([bot_json(b, state) for b in state.bots.values() if b.channel == channel])
 
