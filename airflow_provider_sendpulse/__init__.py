@@ -26,7 +26,9 @@ def get_provider_info() -> dict[str, Any]:
     return {
         "package-name": PACKAGE_NAME,
         "name": "SendPulse",
-        "description": "Mailing lists, contacts, email and SMS campaigns and event sensors for SendPulse.",
+        "description": (
+            "Mailing lists, contacts, email and SMS campaigns, chatbots and event sensors for SendPulse."
+        ),
         "versions": [__version__],
         "integrations": [
             {
@@ -44,6 +46,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_sendpulse.operators.campaigns",
                     "airflow_provider_sendpulse.operators.sms",
                     "airflow_provider_sendpulse.operators.api",
+                    "airflow_provider_sendpulse.operators.chatbots",
                 ],
             }
         ],

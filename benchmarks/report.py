@@ -144,6 +144,28 @@ def render_markdown(results: dict[str, Any]) -> str:
                 for r in poll["sizes"]
             ],
         )
+    chat = results.get("chatbot_poll")
+    if chat and "error" not in chat:
+        out += [
+            "## Chatbot poll (`chatbot_incoming_message`)",
+            "",
+            "Requests one poll of a Telegram bot sends (emulator's request log, token calls left out): "
+            "idle, after the bot replied to one contact, and with 10 new inbound messages in 10 dialogs.",
+            "",
+        ]
+        out += _table(
+            ["Dialogs", "Idle (requests)", "After a reply (requests)", "10 new (requests)", "Events"],
+            [
+                [
+                    _n(r["dialogs"]),
+                    r["idle_poll_requests"],
+                    r["after_reply_requests"],
+                    r["poll_with_10_new_requests"],
+                    r["events_10_new"],
+                ]
+                for r in chat["sizes"]
+            ],
+        )
     fleet = results.get("fleet")
     if fleet and "error" not in fleet:
         out += [

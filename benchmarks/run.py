@@ -54,7 +54,7 @@ DEFAULT_CLIENT_RPS = 10.0
 """The connection's default client-side limit; the full run leaves it untouched."""
 BENCH_CONN_ID = "sendpulse_bench"
 IMPORT_CONN_ID = "sendpulse_default"
-MEASUREMENTS = ("import", "idle_poll", "fleet", "hook_overhead", "import_cost")
+MEASUREMENTS = ("import", "idle_poll", "fleet", "hook_overhead", "import_cost", "chatbot_poll")
 CLIENTS = ("operator", "hook", "pysendpulse")
 SERIES_POINTS = 250
 
@@ -79,6 +79,7 @@ class Settings:
     overhead_runs: int = 5
     client_cost_calls: int = 20_000
     import_cost_runs: int = 5
+    chatbot_dialogs: tuple[int, ...] = (10, 10_000)
 
     @property
     def ceiling(self) -> float:
@@ -104,6 +105,7 @@ SMALL = Settings(
     overhead_runs=3,
     client_cost_calls=2_000,
     import_cost_runs=1,
+    chatbot_dialogs=(10, 1_000),
 )
 
 
@@ -434,6 +436,25 @@ def bench_idle_poll(
     return {"sizes": rows}
 
 
+def bench_chatbot_poll(
+    control: EmulatorControl, settings: Settings, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """Requests per ``chatbot_incoming_message`` poll of one bot by number of dialogs."""
+    chatbot_poll = load_sibling("chatbot_poll")
+    rows = []
+    with connection(BENCH_CONN_ID, control.url, 100_000):
+        for dialogs in settings.chatbot_dialogs:
+            control.reset()
+            row = chatbot_poll.poll_costs(control, dialogs, BENCH_CONN_ID)
+            rows.append(row)
+            log(
+                f"chatbot idle poll {dialogs:,} dialogs: {row['idle_poll_requests']} requests "
+                f"(after a reply {row['after_reply_requests']}, 10 new {row['poll_with_10_new_requests']})"
+            )
+    control.reset()
+    return {"sizes": rows}
+
+
 # --- 3. trigger fleet -------------------------------------------------------------------------------
 
 
@@ -624,6 +645,16 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
             f"loaded: {', '.join(heavy) or 'none'}",
             worst["after_bases_cpu_ms"] <= cost["limit_ms"] and not heavy,
         )
+    chat = results.get("chatbot_poll")
+    if chat and "error" not in chat:
+        counts = [row["idle_poll_requests"] for row in chat["sizes"]]
+        sizes = " / ".join(f"{row['dialogs']:,}" for row in chat["sizes"])
+        add(
+            "chatbot idle poll requests",
+            f"<= 2, flat across {sizes} dialogs",
+            " / ".join(str(c) for c in counts),
+            max(counts) <= 2 and len(set(counts)) == 1,
+        )
     return targets
 
 
@@ -686,6 +717,7 @@ def run_all(
         "fleet": lambda: bench_fleet(control, settings, worker, log),
         "hook_overhead": lambda: bench_hook_overhead(control, settings, log),
         "import_cost": lambda: load_sibling("import_cost").bench(settings.import_cost_runs, log),
+        "chatbot_poll": lambda: bench_chatbot_poll(control, settings, log),
     }
     results["failed"] = []
     for name in MEASUREMENTS:

@@ -21,7 +21,15 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from airflow_stack import AIRFLOW, EXAMPLE_DAGS, ROOT, airflow_env, airflow_stack, emulator_connection_env
+from airflow_stack import (
+    AIRFLOW,
+    EXAMPLE_DAGS,
+    ROOT,
+    AirflowStack,
+    airflow_env,
+    airflow_stack,
+    emulator_connection_env,
+)
 
 from airflow_provider_sendpulse.client import Contact, SendPulseClient, api
 from airflow_provider_sendpulse.client.core import ClientConfig
@@ -160,15 +168,23 @@ class Demo:
 
     def event_driven(self, list_id: int) -> None:
         heading("4. sendpulse_event_driven: an AssetWatcher schedules the DAG (real scheduler + triggerer)")
-        extra = {**self.env_overrides, "SENDPULSE_WATCHED_LIST_ID": str(list_id)}
+        bot = self.emulator.add_bot("telegram", "Shop bot")
+        (contact,) = self.emulator.add_chat_contacts(bot, ["Telegram customer"], write="hello")
+        extra = {
+            **self.env_overrides,
+            "SENDPULSE_WATCHED_LIST_ID": str(list_id),
+            "SENDPULSE_TELEGRAM_BOT_ID": bot,
+        }
         started = time.monotonic()
         with airflow_stack(HOME / "event-driven", EXAMPLE_DAGS, extra) as stack:
-            stack.wait_for_dag("sendpulse_event_driven")
-            stack.cli("dags", "unpause", "sendpulse_event_driven")
+            for dag_id in ("sendpulse_event_driven", "sendpulse_chatbot_replies"):
+                stack.wait_for_dag(dag_id)
+                stack.cli("dags", "unpause", dag_id)
             took = time.monotonic() - started
             say(f"Scheduler, triggerer, DAG processor and API server up in {took:.0f} s")
-            self.wait_until(lambda: stack.query("SELECT 1 FROM asset_state_store"), timeout=180)
-            say("The watcher's trigger recorded the list's position in the asset state store")
+            watermarks = "SELECT COUNT(*) FROM asset_state_store"
+            self.wait_until(lambda: stack.query(watermarks)[0][0] >= 2, timeout=180)
+            say("The watchers' triggers recorded the list's and the bot's positions in the asset state store")
             newcomers = [Contact(f"event.{n}@example.com", {"Name": f"Guest {n}"}) for n in range(4)]
             self.client.run(api.add_contacts(list_id, newcomers))
             say(f"{len(newcomers)} more people signed up")
@@ -179,7 +195,18 @@ class Demo:
             greeted = next((line for line in log.splitlines() if "new subscribers in this run" in line), "")
             count = greeted.split("new subscribers in this run")[0].rsplit('"', 1)[-1].strip()
             say(f"Asset event -> DAG run {run_id}: {state}; it greeted {count} new subscribers")
+            self.chatbot_replies(stack, contact)
         say(f"Step finished in {time.monotonic() - started:.0f} s (processes stopped)")
+
+    def chatbot_replies(self, stack: AirflowStack, contact: str) -> None:
+        heading("5. sendpulse_chatbot_replies: a Telegram message schedules the DAG, which answers")
+        self.emulator.contact_writes(contact, "Where is my order?")
+        say("A customer wrote to the Telegram bot")
+        runs = "SELECT run_id FROM dag_run WHERE dag_id = 'sendpulse_chatbot_replies'"
+        run_id = str(self.wait_until(lambda: stack.query(runs), timeout=180)[0][0])
+        state = stack.wait_for_run("sendpulse_chatbot_replies", run_id, timeout=180)
+        replies = self.emulator.sent_messages(contact)
+        say(f"Asset event -> DAG run {run_id}: {state}; the bot sent {len(replies)} reply to the customer")
 
     def count_requests(self, path: str) -> int:
         return sum(1 for r in self.emulator.requests() if r["path"] == path)

@@ -42,7 +42,8 @@ def _loaded_after_import(statement: str) -> list[str]:
 
 def test_every_dag_facing_module_is_checked() -> None:
     modules = _dag_modules()
-    assert len(modules) >= 11
+    assert len(modules) >= 12
+    assert "airflow_provider_sendpulse.operators.chatbots" in modules
     assert "airflow_provider_sendpulse.triggers.events" in modules
 
 
@@ -88,7 +89,10 @@ def test_running_a_task_does_load_the_client() -> None:
 @pytest.mark.parametrize(
     ("package", "names"),
     [
-        ("airflow_provider_sendpulse.operators", ["SendPulseApiOperator", "SendPulseInputError"]),
+        (
+            "airflow_provider_sendpulse.operators",
+            ["SendPulseApiOperator", "SendPulseInputError", "SendPulseWhatsAppTemplateOperator"],
+        ),
         ("airflow_provider_sendpulse.client", ["SendPulseClient", "ClientConfig", "SendPulseError", "api"]),
         ("airflow_provider_sendpulse.events", ["get_event_source", "Cursor", "drive"]),
     ],

@@ -140,8 +140,8 @@ class WireAudit:
             headers=headers,
             content=body.encode(),
         )
-        name = "sms.yml" if path.startswith("/sms/") else "bulk-email.yml"
-        openapi = hook_openapi.openapi_for(name, AUDIT_URL)
+        name, server = _document(path)
+        openapi = hook_openapi.openapi_for(name, server)
         try:
             openapi.validate_request(hook_openapi._adapter().HttpxOpenAPIRequest(request))
         except (PathNotFound, OperationNotFound):
@@ -160,6 +160,22 @@ class WireAudit:
             f"{self.validated} validated against the vendor OpenAPI, "
             f"{len(self.undocumented)} endpoints not in the vendor documents"
         )
+
+
+#: Path prefixes served from their own vendor document (the document's server URL ends with the prefix).
+PREFIXED_DOCUMENTS = {
+    "/chatbots/": "chatbots.yml",
+    "/telegram/": "telegram.yml",
+    "/whatsapp/": "whatsapp.yml",
+}
+
+
+def _document(path: str) -> tuple[str, str]:
+    """The vendor document describing ``path`` and the server URL to validate it against."""
+    for prefix, name in PREFIXED_DOCUMENTS.items():
+        if path.startswith(prefix):
+            return name, AUDIT_URL + prefix.rstrip("/")
+    return ("sms.yml" if path.startswith("/sms/") else "bulk-email.yml"), AUDIT_URL
 
 
 def _reason(exc: Exception) -> str:

@@ -19,6 +19,7 @@ from .routes.account import router as account_router
 from .routes.admin import router as admin_router
 from .routes.auth import router as auth_router
 from .routes.campaigns import router as campaigns_router
+from .routes.chatbots import router as chatbots_router
 from .routes.contacts import router as contacts_router
 from .routes.crm import router as crm_router
 from .routes.lists import router as lists_router
@@ -91,6 +92,7 @@ def create_app(config: EmulatorConfig | None = None) -> FrontDoor:
         account_router,
         sms_router,
         crm_router,
+        chatbots_router,
         admin_router,
     ):
         api.include_router(router)

@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 
+from .chatbot_control import ChatbotControl
 from .config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from .crm_control import CrmControl
 
@@ -27,7 +28,7 @@ def airflow_connection(base_url: str, **extra: Any) -> dict[str, Any]:
     return connection
 
 
-class EmulatorControl(CrmControl):
+class EmulatorControl(CrmControl, ChatbotControl):
     """Steer a running emulator through `/_emulator/*`."""
 
     def __init__(self, base_url: str, timeout: float = 30.0) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .campaigns import Campaign
+from .chatbots import ChatbotState
 from .config import EmulatorConfig
 from .contacts import ContactStore
 from .crm import CrmState
@@ -119,6 +120,7 @@ class EmulatorState:
         self.tokens: dict[str, Token] = {}
         self.issued_tokens: list[str] = []
         self.crm = CrmState(self.clock.now)
+        self.chatbots = ChatbotState(self.clock.now)
         self._next_list_id = 1_000_001
         self._next_campaign_id = 2_000_001
         self._next_sms_id = 3_000_001

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from airflow_provider_sendpulse._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from airflow_provider_sendpulse.events import campaigns, sms, subscribers
+    from airflow_provider_sendpulse.events import campaigns, chatbots, sms, subscribers
     from airflow_provider_sendpulse.events.base import Cursor, EventSource, Poll, StartFrom, cursor_key
     from airflow_provider_sendpulse.events.driver import adrive, drive
     from airflow_provider_sendpulse.events.registry import (
@@ -42,6 +42,7 @@ __all__ = [
     "StartFrom",
     "adrive",
     "campaigns",
+    "chatbots",
     "cursor_key",
     "drive",
     "event_types",

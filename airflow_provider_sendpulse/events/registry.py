@@ -12,7 +12,9 @@ S = TypeVar("S", bound=type[EventSource])
 
 _SOURCES: dict[str, type[EventSource]] = {}
 
-_BUILT_IN = tuple(f"airflow_provider_sendpulse.events.{name}" for name in ("campaigns", "sms", "subscribers"))
+_BUILT_IN = tuple(
+    f"airflow_provider_sendpulse.events.{name}" for name in ("campaigns", "chatbots", "sms", "subscribers")
+)
 """Modules of the built-in sources, imported (so registered) when the registry is first used."""
 _built_in_loaded = False
 

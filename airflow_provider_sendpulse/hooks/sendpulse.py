@@ -27,6 +27,7 @@ from airflow_provider_sendpulse.client.models import (
 from airflow_provider_sendpulse.client.pagination import iter_items
 from airflow_provider_sendpulse.events.campaigns import campaign_id as campaign_id_of
 from airflow_provider_sendpulse.hooks import connection_form
+from airflow_provider_sendpulse.hooks.chatbots import ChatbotHookMixin
 from airflow_provider_sendpulse.hooks.contact_export import write_contacts
 from airflow_provider_sendpulse.hooks.contact_import import (
     ContactImport,
@@ -81,7 +82,7 @@ def _zone_note(info: Mapping[str, Any], configured: str) -> str:
     )
 
 
-class SendPulseHook(BaseHook):
+class SendPulseHook(ChatbotHookMixin, BaseHook):
     """Turn an Airflow ``sendpulse`` connection into a SendPulse API client.
 
     Connection: login = API ID, password = API Secret, host = base URL (default

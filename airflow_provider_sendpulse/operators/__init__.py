@@ -17,6 +17,11 @@ if TYPE_CHECKING:
         SendPulseCreateCampaignOperator,
         SendPulseGetCampaignStatsOperator,
     )
+    from airflow_provider_sendpulse.operators.chatbots import (
+        SendPulseChatbotMessageOperator,
+        SendPulseRunChatbotFlowOperator,
+        SendPulseWhatsAppTemplateOperator,
+    )
     from airflow_provider_sendpulse.operators.contacts import (
         SendPulseAddContactsOperator,
         SendPulseExportContactsOperator,
@@ -37,6 +42,7 @@ _EXPORTS = {
     "SendPulseAddPhonesOperator": "sms",
     "SendPulseApiOperator": "api",
     "SendPulseCancelCampaignOperator": "campaigns",
+    "SendPulseChatbotMessageOperator": "chatbots",
     "SendPulseCreateCampaignOperator": "campaigns",
     "SendPulseCreateMailingListOperator": "mailing_lists",
     "SendPulseDeleteMailingListOperator": "mailing_lists",
@@ -45,9 +51,11 @@ _EXPORTS = {
     "SendPulseInputError": "validation",
     "SendPulseListMailingListsOperator": "mailing_lists",
     "SendPulseRemoveContactsOperator": "contacts",
+    "SendPulseRunChatbotFlowOperator": "chatbots",
     "SendPulseSendSmsOperator": "sms",
     "SendPulseUnsubscribeContactsOperator": "contacts",
     "SendPulseUpdateContactVariablesOperator": "contacts",
+    "SendPulseWhatsAppTemplateOperator": "chatbots",
 }
 
 __all__ = [
@@ -55,6 +63,7 @@ __all__ = [
     "SendPulseAddPhonesOperator",
     "SendPulseApiOperator",
     "SendPulseCancelCampaignOperator",
+    "SendPulseChatbotMessageOperator",
     "SendPulseCreateCampaignOperator",
     "SendPulseCreateMailingListOperator",
     "SendPulseDeleteMailingListOperator",
@@ -63,9 +72,11 @@ __all__ = [
     "SendPulseInputError",
     "SendPulseListMailingListsOperator",
     "SendPulseRemoveContactsOperator",
+    "SendPulseRunChatbotFlowOperator",
     "SendPulseSendSmsOperator",
     "SendPulseUnsubscribeContactsOperator",
     "SendPulseUpdateContactVariablesOperator",
+    "SendPulseWhatsAppTemplateOperator",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -10,7 +10,7 @@ import codecs
 import csv
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,9 @@ EMAIL = "email"
 class Row:
     """One input row: where it is (``line 7`` or ``contacts[3]``), and the contact or why it is unusable.
 
+    ``email`` holds the value of the source's key column (``email`` unless the source says otherwise, e.g.
+    ``contact_id`` or ``phone`` for chatbot recipients).
+
     ``variables`` are as they will be sent: empty values dropped, dates rendered as SendPulse expects.
 
     Blank lines come through as rows with ``blank=True`` so that they can be counted.
@@ -50,6 +53,9 @@ class ContactSource:
     ``column_mapping`` maps a source column (or key) to ``"email"`` or to a SendPulse variable name; with a
     mapping, unmapped columns are ignored. Without one, the ``email`` column (any case) is the address and
     every other column is a variable; a dict item may also carry its variables under ``"variables"``.
+
+    ``key`` names another identifying column instead of ``email`` (with ``key_problem`` saying what is
+    wrong with a value, or None), for recipients identified otherwise (a chatbot contact id, a phone).
     """
 
     def __init__(
@@ -62,12 +68,16 @@ class ContactSource:
         delimiter: str = ",",
         encoding: str = "utf-8-sig",
         storage_conn_id: str | None = None,
+        key: str = EMAIL,
+        key_problem: Callable[[Any], str | None] = email_problem,
     ) -> None:
+        self.key = key
+        self._key_problem = key_problem
         if (contacts is None) == (path is None or path == ""):
             raise SendPulseInputError(
                 "contacts/path: give exactly one of contacts (a list or XCom) and path."
             )
-        self.mapping = _check_mapping(column_mapping)
+        self.mapping = _check_mapping(column_mapping, key)
         self._seen: set[str] = set()
         self.encoding = check_encoding(encoding)
         self.delimiter = check_delimiter(delimiter)
@@ -141,10 +151,11 @@ class ContactSource:
                     f"({', '.join(map(repr, header))})."
                 )
             return [(name, positions[name]) for name in self.mapping]
-        if _find_email_key(header) is None:
+        if _find_key(header, self.key) is None:
+            columns = ", ".join(map(repr, header))
             raise SendPulseInputError(
-                f"column_mapping: no 'email' column in the file header ({', '.join(map(repr, header))}); "
-                "map yours with column_mapping={'<column>': 'email'}."
+                f"column_mapping: no {self.key!r} column in the file header ({columns}); "
+                f"map yours with column_mapping={{'<column>': {self.key!r}}}."
             )
         return list(positions.items())
 
@@ -172,7 +183,7 @@ class ContactSource:
         if isinstance(item, str):
             if self.mapping is not None:
                 return Row(position, None, problem="is a bare string but column_mapping expects an object")
-            return _finish(position, item.strip(), {})
+            return self._finish(position, item.strip(), {})
         if not isinstance(item, Mapping):
             return Row(position, None, problem=f"must be an email or an object, got {type(item).__name__}")
         if self.mapping is not None:
@@ -181,17 +192,17 @@ class ContactSource:
             if len(self._seen) < len(self.mapping):
                 self._seen.update(k for k in self.mapping if k in item)
             for source, target in self.mapping.items():
-                if target == EMAIL:
+                if target == self.key:
                     email = item.get(source)
                 elif source in item:
                     variables[target] = item[source]
             if email is None:
-                source = next(s for s, t in self.mapping.items() if t == EMAIL)
+                source = next(s for s, t in self.mapping.items() if t == self.key)
                 return Row(position, None, problem=f"has no value for {source!r}")
         else:
-            key = _find_email_key(list(item))
+            key = _find_key(list(item), self.key)
             if key is None:
-                return Row(position, None, problem="has no 'email'")
+                return Row(position, None, problem=f"has no {self.key!r}")
             email = item[key]
             nested = item.get("variables")
             if not flat and isinstance(nested, Mapping):
@@ -200,7 +211,17 @@ class ContactSource:
                 variables = {k: v for k, v in item.items() if k != key}
         if isinstance(email, str):
             email = email.strip()
-        return _finish(position, email, variables)
+        return self._finish(position, email, variables)
+
+    def _finish(self, position: str, value: Any, variables: dict[str, Any]) -> Row:
+        problem = self._key_problem(value)
+        if problem:
+            return Row(position, None, problem=f"{self.key} {problem}")
+        for name, item in variables.items():
+            problem = variable_problem(name, item)
+            if problem:
+                return Row(position, None, problem=problem)
+        return Row(position, value, clean_variables(variables))
 
 
 def check_delimiter(delimiter: object) -> str:
@@ -220,24 +241,13 @@ def check_encoding(encoding: object) -> str:
     return encoding
 
 
-def _finish(position: str, email: Any, variables: dict[str, Any]) -> Row:
-    problem = email_problem(email)
-    if problem:
-        return Row(position, None, problem=f"email {problem}")
-    for name, value in variables.items():
-        problem = variable_problem(name, value)
-        if problem:
-            return Row(position, None, problem=problem)
-    return Row(position, email, clean_variables(variables))
+def _find_key(keys: list[str], key: str = EMAIL) -> str | None:
+    if key in keys:
+        return key
+    return next((k for k in keys if isinstance(k, str) and k.strip().lower() == key), None)
 
 
-def _find_email_key(keys: list[str]) -> str | None:
-    if EMAIL in keys:
-        return EMAIL
-    return next((k for k in keys if isinstance(k, str) and k.strip().lower() == EMAIL), None)
-
-
-def _check_mapping(mapping: Mapping[str, str] | None) -> dict[str, str] | None:
+def _check_mapping(mapping: Mapping[str, str] | None, key: str = EMAIL) -> dict[str, str] | None:
     if mapping is None:
         return None
     if not isinstance(mapping, Mapping) or not all(
@@ -248,9 +258,9 @@ def _check_mapping(mapping: Mapping[str, str] | None) -> dict[str, str] | None:
             "e.g. {'Email Address': 'email', 'First name': 'name'}."
         )
     targets = list(mapping.values())
-    if targets.count(EMAIL) != 1:
+    if targets.count(key) != 1:
         raise SendPulseInputError(
-            f"column_mapping: exactly one column must map to 'email', got {targets.count(EMAIL)}."
+            f"column_mapping: exactly one column must map to {key!r}, got {targets.count(key)}."
         )
     if len(set(targets)) != len(targets):
         raise SendPulseInputError("column_mapping: two columns map to the same target.")

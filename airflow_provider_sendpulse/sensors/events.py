@@ -42,7 +42,8 @@ class SendPulseEventSensor(SendPulseBaseSensor):
 
     :param event_type: ``new_subscriber`` (needs ``list_id``), ``new_campaign`` (optional ``statuses``
         filter), ``campaign_sent`` (optional ``statuses`` counting as sent, default 3 and 23),
-        ``new_sms_campaign``, or any registered event type.
+        ``new_sms_campaign``, ``chatbot_incoming_message`` (``event_params`` ``channel`` and/or
+        ``bot_id``), or any registered event type.
     :param list_id: the mailing list, for ``new_subscriber``.
     :param statuses: campaign status codes, for ``new_campaign`` and ``campaign_sent``.
     :param event_params: further parameters of the event type (merged with the two above).

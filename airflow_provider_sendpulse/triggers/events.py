@@ -45,7 +45,7 @@ class SendPulseEventTrigger(BaseEventTrigger):
     ``fail_on_error``).
 
     :param event_type: a registered event type (``new_subscriber``, ``new_campaign``, ``campaign_sent``,
-        ``new_sms_campaign``, ...).
+        ``new_sms_campaign``, ``chatbot_incoming_message``, ...).
     :param event_params: the event type's parameters, e.g. ``{"list_id": 42}``.
     :param sendpulse_conn_id: the SendPulse connection.
     :param cursor: where to start; None records the current position first (or starts from the

@@ -48,6 +48,7 @@ TARGETS = {
     "fleet token mints",
     "hook overhead",
     "DAG-parse import cost per module",
+    "chatbot idle poll requests",
 }
 
 
@@ -155,6 +156,7 @@ def test_report_files(results: dict[str, Any], tmp_path: Path) -> None:
     for heading in ("## Targets", "## 1. Bulk import", "## 2. Idle poll", "## 3. Trigger fleet"):
         assert heading in markdown
     assert "## 4. Hook overhead" in markdown
+    assert "## Chatbot poll (`chatbot_incoming_message`)" in markdown
     assert results["machine"]["cpu"] in markdown
     rows = [line for line in markdown.splitlines() if line.startswith("| ")]
     assert all(line.count("|") == rows[0].count("|") for line in rows[:2])

@@ -61,6 +61,8 @@ def patched_spec(name: str, server_url: str) -> dict[str, Any]:
             }
     if name == "crm.yml":
         patch_crm(spec)
+    if name in CHATBOT_EMULATED:
+        patch_chatbots(spec, name)
     return spec
 
 
@@ -268,3 +270,96 @@ def patch_crm(spec: dict[str, Any]) -> None:
     paths["/deals/{dealId}/change-pipeline"]["post"]["responses"]["200"]["content"] = {
         "application/json": {"schema": {"properties": {"data": {"$ref": "#/components/schemas/Deal"}}}}
     }
+
+
+# chatbots.yml, telegram.yml, whatsapp.yml --------------------------------------------------------
+
+#: Chatbot operations the emulator serves, per document (path -> method); the rest is dropped.
+CHATBOT_EMULATED: dict[str, dict[str, str]] = {
+    "chatbots.yml": {"/bots": "get", "/dialogs": "get"},
+    "telegram.yml": {
+        "/bots": "get",
+        "/contacts/get": "get",
+        "/contacts/send": "post",
+        "/contacts/setVariable": "post",
+        "/contacts/setTag": "post",
+        "/flows": "get",
+        "/flows/run": "post",
+        "/chats": "get",
+        "/chats/messages": "get",
+    },
+    "whatsapp.yml": {
+        "/bots": "get",
+        "/contacts/get": "get",
+        "/contacts/getByPhone": "get",
+        "/contacts/send": "post",
+        "/contacts/sendByPhone": "post",
+        "/contacts/sendTemplate": "post",
+        "/contacts/sendTemplateByPhone": "post",
+        "/contacts/setVariable": "post",
+        "/contacts/setTag": "post",
+        "/flows": "get",
+        "/flows/run": "post",
+        "/chats": "get",
+        "/chats/messages": "get",
+        "/templates": "get",
+    },
+}
+
+#: Answers documented as one object under `data` where the API answers a list of them.
+CHATBOT_LIST_ANSWERS = {
+    "telegram.yml": ("/flows", "/chats"),
+    "whatsapp.yml": ("/flows", "/templates"),
+}
+
+CHATBOT_ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["message"],
+    "properties": {
+        "success": {"const": False},
+        "message": {"type": "string"},
+        "error_code": {"type": "integer"},
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+}
+
+
+def _repair_types(node: Any) -> None:
+    """`type: int` (not a JSON-schema type) as `integer`, and enums written as objects of names to values
+    (`{ACTIVE: 1}` or `[{ACTIVE: 1}]`) as lists of the values, recursively."""
+    if isinstance(node, dict):
+        if node.get("type") == "int":
+            node["type"] = "integer"
+        enum = node.get("enum")
+        if isinstance(enum, list) and len(enum) == 1 and isinstance(enum[0], dict):
+            enum = enum[0]
+        if isinstance(enum, dict):
+            node["enum"] = list(enum.values())
+        for value in node.values():
+            _repair_types(value)
+    elif isinstance(node, list):
+        for value in node:
+            _repair_types(value)
+
+
+def patch_chatbots(spec: dict[str, Any], name: str) -> None:
+    """Apply the documented fixes to a copy of chatbots.yml, telegram.yml or whatsapp.yml."""
+    # 1. Keep what the emulator serves; operations name an undefined scheme `oAuth2ClientCredentials`
+    #    (the document-level `apiKey` set above checks the bearer token instead).
+    spec["paths"] = {
+        path: {method: spec["paths"][path][method]} for path, method in CHATBOT_EMULATED[name].items()
+    }
+    for methods in spec["paths"].values():
+        for operation in methods.values():
+            operation.pop("security", None)
+            # 2. No operation documents its errors; the emulator answers `{"success": false, "message", ...}`.
+            operation["responses"]["default"] = {
+                "description": "error",
+                "content": {"application/json": {"schema": CHATBOT_ERROR_SCHEMA}},
+            }
+    # 3. Lists documented as one object under `data`.
+    for path in CHATBOT_LIST_ANSWERS.get(name, ()):
+        answer = _json_schema(spec["paths"][path]["get"], "200")
+        answer["properties"]["data"] = {"type": "array", "items": answer["properties"]["data"]}
+    # 4. `type: int` in the template components; enums written as objects of names to values.
+    _repair_types(spec)

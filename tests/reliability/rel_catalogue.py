@@ -435,8 +435,8 @@ CASES: list[Case] = [
         'event_type="new_unicorn"',
         lambda: SendPulseEventSensor(task_id="s", event_type="new_unicorn").source(),
         "ValueError",
-        "unknown SendPulse event type 'new_unicorn'; known types: campaign_sent, new_campaign, "
-        "new_sms_campaign, new_subscriber",
+        "unknown SendPulse event type 'new_unicorn'; known types: campaign_sent, "
+        "chatbot_incoming_message, new_campaign, new_sms_campaign, new_subscriber",
     ),
     Case(
         "EventSensor",

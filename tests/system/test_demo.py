@@ -38,5 +38,6 @@ def test_demo_runs_every_example_dag(tmp_path: Path) -> None:
     assert "13 (creating (copying addresses)) -> 14 (queued) -> 2 (sending) -> 3 (sent)" in output
     assert "Welcome SMS sent: 2 (one per new subscriber with a phone)" in output
     assert "it greeted 4 new subscribers" in output
+    assert "success; the bot sent 1 reply to the customer" in output
     assert "0 rate-limit answers" in output
     collect(json.loads(request_log.read_text()))  # the demo's emulator ran in its process

@@ -14,6 +14,7 @@ EXAMPLE_DAG_IDS = {
     "sendpulse_campaign",
     "sendpulse_new_subscribers",
     "sendpulse_event_driven",
+    "sendpulse_chatbot_replies",
 }
 
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tr_helpers import DeferredSensor
 
 from airflow_provider_sendpulse.emulator.control import EmulatorControl
 from airflow_provider_sendpulse.events import Cursor, drive, get_event_source
 from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
-from airflow_provider_sendpulse.triggers.events import SendPulseEventTrigger
 
 _lists = itertools.count()
 
@@ -28,46 +27,18 @@ steps = st.lists(
 )
 
 
-class Runner:
-    """One deferred sensor: a trigger from kwargs, rebuilt on restarts, committing like the sensor."""
-
-    def __init__(self, conn: str, list_id: int, cursor: Cursor, max_events: int) -> None:
-        self.kwargs: dict[str, Any] = SendPulseEventTrigger(
-            event_type="new_subscriber",
-            event_params={"list_id": list_id},
-            sendpulse_conn_id=conn,
-            cursor=cursor,
-            poll_interval=0.02,
-            max_events=max_events,
-            fail_on_error=True,
-        ).serialize()[1]
-        self.run: Any = None
-        self.delivered: list[str] = []
-
-    def restart(self, cursor: Cursor | None = None) -> None:
-        kwargs = dict(self.kwargs, cursor=cursor) if cursor is not None else self.kwargs
-        self.kwargs = SendPulseEventTrigger(**kwargs).serialize()[1]
-        self.run = None
-
-    async def next_batch(self, wait: float) -> dict[str, Any] | None:
-        if self.run is None:
-            self.run = SendPulseEventTrigger(**self.kwargs).run()
-        try:
-            event = await asyncio.wait_for(self.run.__anext__(), wait)
-        except TimeoutError:
-            self.run = None  # the cancelled generator is finished; a new one starts from the kwargs
-            return None
-        payload: dict[str, Any] = event.payload
-        assert payload["status"] == "success", payload
-        return payload
-
-    async def take(self, wait: float = 0.4) -> bool:
-        payload = await self.next_batch(wait)
-        if payload is None:
-            return False
-        self.delivered += [e["email"] for e in payload["events"]]
-        self.restart(payload["cursor"])  # the sensor commits, a later run defers from there
-        return True
+def deferred_sensor(conn: str, list_id: int, cursor: Cursor, max_events: int) -> DeferredSensor:
+    """A deferred ``new_subscriber`` sensor on ``list_id``."""
+    return DeferredSensor(
+        "email",
+        event_type="new_subscriber",
+        event_params={"list_id": list_id},
+        sendpulse_conn_id=conn,
+        cursor=cursor,
+        poll_interval=0.02,
+        max_events=max_events,
+        fail_on_error=True,
+    )
 
 
 @settings(
@@ -83,7 +54,7 @@ def test_every_contact_is_delivered_once(
     emulator.seed_contacts(list_id, 10, "base")
     source = get_event_source("new_subscriber", {"list_id": list_id})
     cursor = drive(SendPulseHook(fast_conn).get_conn(), source.poll(None, max_events)).cursor
-    runner = Runner(fast_conn, list_id, cursor, max_events)
+    runner = deferred_sensor(fast_conn, list_id, cursor, max_events)
     added: list[str] = []
 
     async def scenario() -> None:

@@ -3,7 +3,7 @@
 Each builder returns a :class:`Call`: what to send and how to read the answer. Builders do no I/O;
 :class:`~airflow_provider_sendpulse.client.SendPulseClient` and
 :class:`~airflow_provider_sendpulse.client.AsyncSendPulseClient` send them. A new product (CRM,
-automation, SMTP, chatbots) gets its own module here and is re-exported below, so callers keep
+automation, SMTP) gets its own module here and is re-exported below, so callers keep
 writing ``api.<builder>(...)``.
 """
 
@@ -28,6 +28,29 @@ from airflow_provider_sendpulse.client.api.campaigns import (
     list_campaigns,
     list_senders,
     list_templates,
+)
+from airflow_provider_sendpulse.client.api.chatbots import (
+    CHANNELS,
+    channel_prefix,
+    get_chat_contact,
+    get_whatsapp_contact_by_phone,
+    list_bots,
+    list_channel_bots,
+    list_chat_flows,
+    list_chat_messages,
+    list_chats,
+    list_dialogs,
+    list_whatsapp_templates,
+    run_chat_flow,
+    send_chat_message,
+    send_chat_text,
+    send_whatsapp_by_phone,
+    send_whatsapp_template,
+    send_whatsapp_template_by_phone,
+    set_chat_tags,
+    set_chat_variables,
+    text_message,
+    whatsapp_template,
 )
 from airflow_provider_sendpulse.client.api.contacts import (
     add_contacts,
@@ -58,6 +81,7 @@ from airflow_provider_sendpulse.client.api.sms import (
 )
 
 __all__ = [
+    "CHANNELS",
     "EDITABLE_CAMPAIGN_FIELDS",
     "MAX_EMAILS_PER_CALL",
     "MAX_PAGE_SIZE",
@@ -69,6 +93,7 @@ __all__ = [
     "campaign_referrals",
     "cancel_campaign",
     "cancel_sms_campaign",
+    "channel_prefix",
     "count_contacts",
     "create_campaign",
     "create_mailing_list",
@@ -78,24 +103,43 @@ __all__ = [
     "edit_campaign",
     "get_balance",
     "get_campaign",
+    "get_chat_contact",
     "get_contact",
     "get_mailing_list",
     "get_sms_campaign",
     "get_template",
     "get_user_info",
+    "get_whatsapp_contact_by_phone",
+    "list_bots",
     "list_campaigns",
+    "list_channel_bots",
+    "list_chat_flows",
+    "list_chat_messages",
+    "list_chats",
     "list_contacts",
+    "list_dialogs",
     "list_mailing_list_campaigns",
     "list_mailing_lists",
     "list_senders",
     "list_sms_campaigns",
     "list_templates",
     "list_variables",
+    "list_whatsapp_templates",
     "raw_call",
     "remove_contacts",
     "rename_mailing_list",
+    "run_chat_flow",
+    "send_chat_message",
+    "send_chat_text",
     "send_sms",
+    "send_whatsapp_by_phone",
+    "send_whatsapp_template",
+    "send_whatsapp_template_by_phone",
+    "set_chat_tags",
+    "set_chat_variables",
     "sms_cost",
+    "text_message",
     "unsubscribe_contacts",
     "update_contact_variables",
+    "whatsapp_template",
 ]
