@@ -12,6 +12,7 @@ from airflow_provider_sendpulse._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from airflow_provider_sendpulse.operators.api import SendPulseApiOperator
+    from airflow_provider_sendpulse.operators.automation import SendPulseAutomationEventOperator
     from airflow_provider_sendpulse.operators.campaigns import (
         SendPulseCancelCampaignOperator,
         SendPulseCreateCampaignOperator,
@@ -41,6 +42,7 @@ _EXPORTS = {
     "SendPulseAddContactsOperator": "contacts",
     "SendPulseAddPhonesOperator": "sms",
     "SendPulseApiOperator": "api",
+    "SendPulseAutomationEventOperator": "automation",
     "SendPulseCancelCampaignOperator": "campaigns",
     "SendPulseChatbotMessageOperator": "chatbots",
     "SendPulseCreateCampaignOperator": "campaigns",
@@ -62,6 +64,7 @@ __all__ = [
     "SendPulseAddContactsOperator",
     "SendPulseAddPhonesOperator",
     "SendPulseApiOperator",
+    "SendPulseAutomationEventOperator",
     "SendPulseCancelCampaignOperator",
     "SendPulseChatbotMessageOperator",
     "SendPulseCreateCampaignOperator",
