@@ -48,6 +48,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_sendpulse.operators.api",
                     "airflow_provider_sendpulse.operators.chatbots",
                     "airflow_provider_sendpulse.operators.automation",
+                    "airflow_provider_sendpulse.operators.smtp",
                 ],
             }
         ],

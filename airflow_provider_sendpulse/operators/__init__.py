@@ -36,6 +36,10 @@ if TYPE_CHECKING:
         SendPulseListMailingListsOperator,
     )
     from airflow_provider_sendpulse.operators.sms import SendPulseAddPhonesOperator, SendPulseSendSmsOperator
+    from airflow_provider_sendpulse.operators.smtp import (
+        SendPulseExportTransactionalEmailsOperator,
+        SendPulseSendTransactionalEmailOperator,
+    )
     from airflow_provider_sendpulse.operators.validation import SendPulseInputError
 
 _EXPORTS = {
@@ -49,12 +53,14 @@ _EXPORTS = {
     "SendPulseCreateMailingListOperator": "mailing_lists",
     "SendPulseDeleteMailingListOperator": "mailing_lists",
     "SendPulseExportContactsOperator": "contacts",
+    "SendPulseExportTransactionalEmailsOperator": "smtp",
     "SendPulseGetCampaignStatsOperator": "campaigns",
     "SendPulseInputError": "validation",
     "SendPulseListMailingListsOperator": "mailing_lists",
     "SendPulseRemoveContactsOperator": "contacts",
     "SendPulseRunChatbotFlowOperator": "chatbots",
     "SendPulseSendSmsOperator": "sms",
+    "SendPulseSendTransactionalEmailOperator": "smtp",
     "SendPulseUnsubscribeContactsOperator": "contacts",
     "SendPulseUpdateContactVariablesOperator": "contacts",
     "SendPulseWhatsAppTemplateOperator": "chatbots",
@@ -71,12 +77,14 @@ __all__ = [
     "SendPulseCreateMailingListOperator",
     "SendPulseDeleteMailingListOperator",
     "SendPulseExportContactsOperator",
+    "SendPulseExportTransactionalEmailsOperator",
     "SendPulseGetCampaignStatsOperator",
     "SendPulseInputError",
     "SendPulseListMailingListsOperator",
     "SendPulseRemoveContactsOperator",
     "SendPulseRunChatbotFlowOperator",
     "SendPulseSendSmsOperator",
+    "SendPulseSendTransactionalEmailOperator",
     "SendPulseUnsubscribeContactsOperator",
     "SendPulseUpdateContactVariablesOperator",
     "SendPulseWhatsAppTemplateOperator",
