@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         SendPulseSendTransactionalEmailOperator,
     )
     from airflow_provider_sendpulse.operators.validation import SendPulseInputError
+    from airflow_provider_sendpulse.operators.verifier import SendPulseVerifyEmailsOperator
 
 _EXPORTS = {
     "SendPulseAddContactsOperator": "contacts",
@@ -64,6 +65,7 @@ _EXPORTS = {
     "SendPulseUnsubscribeContactsOperator": "contacts",
     "SendPulseUpdateContactVariablesOperator": "contacts",
     "SendPulseWhatsAppTemplateOperator": "chatbots",
+    "SendPulseVerifyEmailsOperator": "verifier",
 }
 
 __all__ = [
@@ -87,6 +89,7 @@ __all__ = [
     "SendPulseSendTransactionalEmailOperator",
     "SendPulseUnsubscribeContactsOperator",
     "SendPulseUpdateContactVariablesOperator",
+    "SendPulseVerifyEmailsOperator",
     "SendPulseWhatsAppTemplateOperator",
 ]
 
