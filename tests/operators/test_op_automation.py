@@ -236,3 +236,20 @@ def test_many_lost_answers_in_a_row_stop_the_task(
     result = event_op(sendpulse_conn, rows=rows).execute(make_context(store=store, try_number=2))
     assert (result["sent"], result["unknown"]) == (5, 5)
     assert len(event_requests(emulator)) == 10
+
+
+def test_a_timed_out_start_is_unknown_and_not_resent(
+    emulator: Any, make_context: Any, event: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from account_zone import emulator_connection
+
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_SENDPULSE_QUICK", json.dumps(emulator_connection(emulator.url, timeout=0.5))
+    )
+    emulator.add_fault(method="POST", path=EVENT_PATH, delay=1.5, after=True)  # performed, answer too late
+    rows = ["a@example.com", "b@example.com", "c@example.com"]
+    result = event_op("sendpulse_quick", rows=rows).execute(make_context())
+    assert (result["sent"], result["unknown"]) == (2, 1)
+    assert result["failures"][0]["position"] == "rows[0]"
+    assert sorted(s["email"] for s in starts(emulator)) == rows  # each reached SendPulse exactly once
+    assert len(event_requests(emulator)) == 3
