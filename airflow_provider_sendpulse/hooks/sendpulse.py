@@ -705,13 +705,16 @@ class SendPulseHook(ChatbotHookMixin, BaseHook):
         from airflow_provider_sendpulse.hooks.files import write_records
         from airflow_provider_sendpulse.hooks.smtp_log import COLUMNS, records_in
 
-        progress = ProgressLog(self.log, 0, verb="Exported", what=f"SMTP {kind} records")
+        def on_record(done: int) -> None:
+            if done % 10_000 == 0:
+                self.log.info("Exported %d SMTP %s record(s) so far", done, kind)
+
         count = write_records(
             records_in(kind, self.iter_smtp_log_items(kind, interval), interval),
             target,
             file_format,
             COLUMNS[kind],
-            on_record=lambda done: progress.update(done) if done % 1000 == 0 else None,
+            on_record=on_record,
         )
         self.log.info("Exported %d SMTP %s record(s) to %s", count, kind, target)
         return count
