@@ -47,6 +47,9 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_sendpulse.operators.sms",
                     "airflow_provider_sendpulse.operators.api",
                     "airflow_provider_sendpulse.operators.chatbots",
+                    "airflow_provider_sendpulse.operators.automation",
+                    "airflow_provider_sendpulse.operators.smtp",
+                    "airflow_provider_sendpulse.operators.verifier",
                 ],
             }
         ],
@@ -65,6 +68,7 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": [
                     "airflow_provider_sendpulse.triggers.events",
                     "airflow_provider_sendpulse.triggers.campaigns",
+                    "airflow_provider_sendpulse.triggers.verification",
                 ],
             }
         ],

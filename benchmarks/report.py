@@ -248,6 +248,11 @@ def render_markdown(results: dict[str, Any]) -> str:
             *_import_cost_table(cost),
             "",
         ]
+    events = results.get("events")
+    if events and "error" not in events:
+        from automation_events import markdown
+
+        out += markdown(events)
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -7,7 +7,8 @@
 Measurements (see benchmarks/README.md): bulk import through the provider and through the official
 client ``pysendpulse`` against an emulator limiting at 10 requests/s; requests per idle
 ``new_subscriber`` poll against a naive set-difference scan; 1,000 event triggers in one event loop;
-the hook's per-call cost against a bare ``requests.Session``. The emulator runs in its own process, and
+the hook's per-call cost against a bare ``requests.Session``; the Automation 360 events operator (one
+request per row) against the 10 requests/s ceiling. The emulator runs in its own process, and
 each import and trigger-fleet run in a fresh worker process so its peak memory is its own.
 """
 
@@ -39,6 +40,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 if str(BENCH_DIR) not in sys.path:
     sys.path.append(str(BENCH_DIR))  # last: its module names must not shadow anyone else's
 
+import automation_events  # noqa: E402
 import import_contacts  # noqa: E402
 import pysendpulse_import  # noqa: E402
 from pysendpulse_import import rss_peak_mib  # noqa: E402
@@ -54,7 +56,15 @@ DEFAULT_CLIENT_RPS = 10.0
 """The connection's default client-side limit; the full run leaves it untouched."""
 BENCH_CONN_ID = "sendpulse_bench"
 IMPORT_CONN_ID = "sendpulse_default"
-MEASUREMENTS = ("import", "idle_poll", "fleet", "hook_overhead", "import_cost", "chatbot_poll")
+MEASUREMENTS = (
+    "import",
+    "idle_poll",
+    "fleet",
+    "hook_overhead",
+    "import_cost",
+    "chatbot_poll",
+    "events",
+)
 CLIENTS = ("operator", "hook", "pysendpulse")
 SERIES_POINTS = 250
 
@@ -80,6 +90,8 @@ class Settings:
     client_cost_calls: int = 20_000
     import_cost_runs: int = 5
     chatbot_dialogs: tuple[int, ...] = (10, 10_000)
+    events_rows: tuple[int, ...] = (10_000, 100_000)
+    events_rate_limit: int = 10
 
     @property
     def ceiling(self) -> float:
@@ -106,6 +118,8 @@ SMALL = Settings(
     client_cost_calls=2_000,
     import_cost_runs=1,
     chatbot_dialogs=(10, 1_000),
+    events_rows=(500, 2_000),
+    events_rate_limit=50,
 )
 
 
@@ -655,6 +669,9 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
             " / ".join(str(c) for c in counts),
             max(counts) <= 2 and len(set(counts)) == 1,
         )
+    events = results.get("events")
+    if events and "error" not in events:
+        automation_events.targets(events, add)
     return targets
 
 
@@ -666,7 +683,11 @@ def imp_rows(imp: dict[str, Any]) -> list[int]:
 # --- orchestration ----------------------------------------------------------------------------------
 
 WorkerRunner = Callable[[str, dict[str, Any]], dict[str, Any]]
-WORKERS: dict[str, Callable[..., dict[str, Any]]] = {"import": import_worker, "fleet": fleet_worker}
+WORKERS: dict[str, Callable[..., dict[str, Any]]] = {
+    "import": import_worker,
+    "fleet": fleet_worker,
+    "events": automation_events.events_worker,
+}
 
 
 def in_process(name: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -718,6 +739,9 @@ def run_all(
         "hook_overhead": lambda: bench_hook_overhead(control, settings, log),
         "import_cost": lambda: load_sibling("import_cost").bench(settings.import_cost_runs, log),
         "chatbot_poll": lambda: bench_chatbot_poll(control, settings, log),
+        "events": lambda: automation_events.bench(
+            control, settings.events_rows, settings.events_rate_limit, worker, log
+        ),
     }
     results["failed"] = []
     for name in MEASUREMENTS:

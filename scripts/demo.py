@@ -208,6 +208,22 @@ class Demo:
         replies = self.emulator.sent_messages(contact)
         say(f"Asset event -> DAG run {run_id}: {state}; the bot sent {len(replies)} reply to the customer")
 
+    def reverse_etl(self) -> None:
+        heading("6. sendpulse_reverse_etl: CSV rows -> Automation 360 events, then a report email")
+        self.emulator.add_automation_event("order_paid")
+        seconds = self.dag_test("sendpulse_reverse_etl", {})
+        automation = self.emulator.automation_state(cap=0)
+        (event,) = automation["events"]
+        say(f"DAG run succeeded in {seconds:.1f} s")
+        say(
+            f"Event '{event['name']}' started flows for {event['starts']} buyers "
+            f"({self.count_requests('/events/name/order_paid')} requests at <= 10/s); the sample CSV has "
+            "21 rows, 1 with a malformed email, skipped and reported by line number"
+        )
+        smtp = self.emulator.smtp_state()
+        (report,) = smtp["recent"]
+        say(f"Report email {report['id']} sent to {report['recipient']}: {report['subject']!r}")
+
     def count_requests(self, path: str) -> int:
         return sum(1 for r in self.emulator.requests() if r["path"] == path)
 
@@ -242,6 +258,7 @@ def main() -> None:
         demo.campaign()
         demo.new_subscribers(list_id)
         demo.event_driven(list_id)
+        demo.reverse_etl()
         heading("Requests the emulator served")
         log = emulator.requests()
         mints = sum(1 for r in log if r["path"] == "/oauth/access_token")

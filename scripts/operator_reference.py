@@ -24,6 +24,9 @@ MODULES = (
     "airflow_provider_sendpulse.operators.sms",
     "airflow_provider_sendpulse.operators.api",
     "airflow_provider_sendpulse.operators.chatbots",
+    "airflow_provider_sendpulse.operators.automation",
+    "airflow_provider_sendpulse.operators.smtp",
+    "airflow_provider_sendpulse.operators.verifier",
     "airflow_provider_sendpulse.sensors.events",
     "airflow_provider_sendpulse.sensors.campaigns",
 )

@@ -93,6 +93,14 @@ def test_running_a_task_does_load_the_client() -> None:
             "airflow_provider_sendpulse.operators",
             ["SendPulseApiOperator", "SendPulseInputError", "SendPulseWhatsAppTemplateOperator"],
         ),
+        (
+            "airflow_provider_sendpulse.operators",
+            ["SendPulseAutomationEventOperator", "SendPulseSendTransactionalEmailOperator"],
+        ),
+        (
+            "airflow_provider_sendpulse.operators",
+            ["SendPulseVerifyEmailsOperator"],
+        ),
         ("airflow_provider_sendpulse.client", ["SendPulseClient", "ClientConfig", "SendPulseError", "api"]),
         ("airflow_provider_sendpulse.events", ["get_event_source", "Cursor", "drive"]),
     ],

@@ -97,6 +97,15 @@ def _openapi_query(query: str) -> str:
     return str(httpx.QueryParams([(_BRACKETS.sub("", k), v) for k, v in pairs]))
 
 
+SPEC_BY_PREFIX = (
+    ("/sms/", "sms.yml"),
+    ("/smtp/", "smtp.yml"),
+    ("/events/", "a360.yml"),
+    ("/verifier-service/", "verifier.yml"),
+)
+"""Which vendor document describes a path (the rest are in bulk-email.yml)."""
+
+
 @dataclass
 class WireAudit:
     """Checks request-log entries and keeps the counts for the closing summary."""
@@ -175,7 +184,7 @@ def _document(path: str) -> tuple[str, str]:
     for prefix, name in PREFIXED_DOCUMENTS.items():
         if path.startswith(prefix):
             return name, AUDIT_URL + prefix.rstrip("/")
-    return ("sms.yml" if path.startswith("/sms/") else "bulk-email.yml"), AUDIT_URL
+    return next((n for prefix, n in SPEC_BY_PREFIX if path.startswith(prefix)), "bulk-email.yml"), AUDIT_URL
 
 
 def _reason(exc: Exception) -> str:

@@ -18,12 +18,16 @@ from .frontdoor import FrontDoor, RateLimiter, RequestLog
 from .routes.account import router as account_router
 from .routes.admin import router as admin_router
 from .routes.auth import router as auth_router
+from .routes.automation import router as automation_router
 from .routes.campaigns import router as campaigns_router
 from .routes.chatbots import router as chatbots_router
 from .routes.contacts import router as contacts_router
 from .routes.crm import router as crm_router
 from .routes.lists import router as lists_router
+from .routes.services_admin import router as services_admin_router
 from .routes.sms import router as sms_router
+from .routes.smtp import router as smtp_router
+from .routes.verifier import router as verifier_router
 from .state import EmulatorState
 
 log = logging.getLogger(__name__)
@@ -93,6 +97,10 @@ def create_app(config: EmulatorConfig | None = None) -> FrontDoor:
         sms_router,
         crm_router,
         chatbots_router,
+        automation_router,
+        smtp_router,
+        verifier_router,
+        services_admin_router,
         admin_router,
     ):
         api.include_router(router)

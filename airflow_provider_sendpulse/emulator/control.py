@@ -9,6 +9,7 @@ import httpx
 from .chatbot_control import ChatbotControl
 from .config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from .crm_control import CrmControl
+from .services_control import ServicesControl
 
 
 def airflow_connection(base_url: str, **extra: Any) -> dict[str, Any]:
@@ -28,7 +29,7 @@ def airflow_connection(base_url: str, **extra: Any) -> dict[str, Any]:
     return connection
 
 
-class EmulatorControl(CrmControl, ChatbotControl):
+class EmulatorControl(CrmControl, ChatbotControl, ServicesControl):
     """Steer a running emulator through `/_emulator/*`."""
 
     def __init__(self, base_url: str, timeout: float = 30.0) -> None:

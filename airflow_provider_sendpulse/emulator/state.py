@@ -1,4 +1,5 @@
-"""The emulator's in-memory account: lists, contacts, campaigns, SMS, senders, templates and tokens.
+"""The emulator's in-memory account: lists, contacts, campaigns, SMS, senders, templates, tokens, and the
+CRM, Automation 360, SMTP and verifier services.
 
 One `EmulatorState` is one SendPulse account. Routes hold `state.lock` while they read or change it, so the
 state is safe to share between the server's threads.
@@ -14,11 +15,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .automation import AutomationState
 from .campaigns import Campaign
 from .chatbots import ChatbotState
 from .config import EmulatorConfig
 from .contacts import ContactStore
 from .crm import CrmState
+from .smtp import SmtpState
+from .verifier import VerifierState
 
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -121,6 +125,9 @@ class EmulatorState:
         self.issued_tokens: list[str] = []
         self.crm = CrmState(self.clock.now)
         self.chatbots = ChatbotState(self.clock.now)
+        self.automation = AutomationState()
+        self.smtp = SmtpState()
+        self.verifier = VerifierState()
         self._next_list_id = 1_000_001
         self._next_campaign_id = 2_000_001
         self._next_sms_id = 3_000_001

@@ -9,7 +9,8 @@ create it again. Two mechanisms work together:
   between the create call and the record.
 
 The record is ``{"state": "creating"}`` while a create call may be in flight, ``{"state": "failed"}`` when
-SendPulse refused it (nothing was created), and ``{"state": "created", "id": N}`` afterwards.
+SendPulse refused it (nothing was created), and ``{"state": "created", "id": N}`` afterwards (ids are
+integers, or strings such as a transactional email's message id).
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from typing import Any, Protocol
 
 from airflow_provider_sendpulse.client.errors import SendPulseAmbiguousCreateError, SendPulseNotFoundError
 from airflow_provider_sendpulse.hooks.errors import SendPulseInputError
+
+ObjectId = int | str
+"""What SendPulse identifies a created object by: a number, or a string (an SMTP message id)."""
 
 CREATING = "creating"
 FAILED = "failed"
@@ -88,7 +92,7 @@ class Attempt:
 class Outcome:
     """What create-once gives back: the object's id, whether this try created it, and SendPulse's answer."""
 
-    id: int
+    id: ObjectId
     created: bool
     answer: dict[str, Any]
 
@@ -119,7 +123,7 @@ class CreateOnce:
         *,
         create: Callable[[], Mapping[str, Any]],
         find: Callable[[], Mapping[str, Any] | None],
-        fetch: Callable[[int], Mapping[str, Any]] | None,
+        fetch: Callable[[Any], Mapping[str, Any]] | None,
         log: _Log,
     ) -> Outcome:
         """The object an earlier try created (read back with ``fetch`` when its id was recorded), else
@@ -142,7 +146,7 @@ class CreateOnce:
                 log.info(
                     "Found %s %s from an earlier try; not creating another", self.what, found[self.id_key]
                 )
-                return Outcome(int(found[self.id_key]), False, dict(found))
+                return Outcome(_as_id(found[self.id_key]), False, dict(found))
             if started:
                 raise SendPulseInputError(
                     f"An earlier try started to {self.verb} this {self.what} and may have done so, but no "
@@ -164,11 +168,11 @@ class CreateOnce:
             if not self.exact:
                 state.set(self.key, {"state": FAILED})
             raise
-        object_id = int(answer[self.id_key])
+        object_id = _as_id(answer[self.id_key])
         state.set(self.key, {"state": CREATED, "id": object_id})
         return Outcome(object_id, True, answer)
 
-    def _fetch(self, fetch: Callable[[int], Mapping[str, Any]], stored: int) -> Mapping[str, Any]:
+    def _fetch(self, fetch: Callable[[Any], Mapping[str, Any]], stored: ObjectId) -> Mapping[str, Any]:
         try:
             return fetch(stored)
         except SendPulseNotFoundError:
@@ -201,7 +205,21 @@ SMS_ONCE = CreateOnce(
 """An SMS send has no name: it is found by sender and recipients, so an unaccounted send is refused."""
 
 
-def _read(record: object) -> tuple[str | None, int | None]:
+EMAIL_ONCE = CreateOnce(
+    key="sendpulse_smtp_email", what="transactional email", verb="send", id_key="id", exact=False
+)
+"""A transactional email has no name: it is found in the SMTP log by sender, recipients and subject."""
+
+
+def _as_id(value: object) -> ObjectId:
+    """An id as SendPulse answered it: an integer (also from digits), else the string."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value)
+    return int(text) if text.isdigit() else text
+
+
+def _read(record: object) -> tuple[str | None, ObjectId | None]:
     """``(state, id)`` of a record; also reads the forms earlier versions wrote (a bare id, ``sent``)."""
     if isinstance(record, int) and not isinstance(record, bool):
         return CREATED, record
@@ -209,6 +227,8 @@ def _read(record: object) -> tuple[str | None, int | None]:
         return None, None
     stored = record.get("id", record.get("campaign_id"))
     if isinstance(stored, int) and not isinstance(stored, bool) and stored > 0:
+        return CREATED, stored
+    if isinstance(stored, str) and stored:
         return CREATED, stored
     state = record.get("state")
     return (CREATING if state == "sending" else state if isinstance(state, str) else None), None

@@ -1,14 +1,16 @@
-"""Files for contact import and export: local paths or object storage, CSV or JSON lines, ``.gz`` or not."""
+"""Files for imports and exports: local paths or object storage, CSV or JSON lines, ``.gz`` or not."""
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
+import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 from airflow.sdk import ObjectStoragePath
 
@@ -72,3 +74,39 @@ def open_text(
                 stream.close()
     finally:
         raw.close()
+
+
+def write_records(
+    records: Iterable[Mapping[str, Any]],
+    target: Path | ObjectStoragePath,
+    file_format: FileFormat,
+    columns: Sequence[str],
+    on_record: Callable[[int], None] | None = None,
+) -> int:
+    """Stream flat records to a CSV (``columns`` in order) or JSON-lines file; returns how many.
+
+    A local file is written next to the target and renamed when complete, so a failed write leaves no
+    half file; object storage writes the object once, on close.
+    """
+    local = target if isinstance(target, Path) and not isinstance(target, ObjectStoragePath) else None
+    partial = local.with_name(local.name + ".partial") if local is not None else None
+    if local is not None:
+        local.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with open_text(partial or target, "w") as out:
+        writer = csv.writer(out, lineterminator="\n") if file_format == "csv" else None
+        if writer is not None:
+            writer.writerow(columns)
+        for record in records:
+            if writer is not None:
+                writer.writerow(["" if record.get(c) is None else record.get(c) for c in columns])
+            else:
+                out.write(
+                    json.dumps({c: record.get(c) for c in columns}, ensure_ascii=False, default=str) + "\n"
+                )
+            count += 1
+            if on_record is not None:
+                on_record(count)
+    if partial is not None and local is not None:
+        os.replace(partial, local)
+    return count

@@ -12,6 +12,7 @@ from airflow_provider_sendpulse._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from airflow_provider_sendpulse.operators.api import SendPulseApiOperator
+    from airflow_provider_sendpulse.operators.automation import SendPulseAutomationEventOperator
     from airflow_provider_sendpulse.operators.campaigns import (
         SendPulseCancelCampaignOperator,
         SendPulseCreateCampaignOperator,
@@ -35,47 +36,60 @@ if TYPE_CHECKING:
         SendPulseListMailingListsOperator,
     )
     from airflow_provider_sendpulse.operators.sms import SendPulseAddPhonesOperator, SendPulseSendSmsOperator
+    from airflow_provider_sendpulse.operators.smtp import (
+        SendPulseExportTransactionalEmailsOperator,
+        SendPulseSendTransactionalEmailOperator,
+    )
     from airflow_provider_sendpulse.operators.validation import SendPulseInputError
+    from airflow_provider_sendpulse.operators.verifier import SendPulseVerifyEmailsOperator
 
 _EXPORTS = {
     "SendPulseAddContactsOperator": "contacts",
     "SendPulseAddPhonesOperator": "sms",
     "SendPulseApiOperator": "api",
+    "SendPulseAutomationEventOperator": "automation",
     "SendPulseCancelCampaignOperator": "campaigns",
     "SendPulseChatbotMessageOperator": "chatbots",
     "SendPulseCreateCampaignOperator": "campaigns",
     "SendPulseCreateMailingListOperator": "mailing_lists",
     "SendPulseDeleteMailingListOperator": "mailing_lists",
     "SendPulseExportContactsOperator": "contacts",
+    "SendPulseExportTransactionalEmailsOperator": "smtp",
     "SendPulseGetCampaignStatsOperator": "campaigns",
     "SendPulseInputError": "validation",
     "SendPulseListMailingListsOperator": "mailing_lists",
     "SendPulseRemoveContactsOperator": "contacts",
     "SendPulseRunChatbotFlowOperator": "chatbots",
     "SendPulseSendSmsOperator": "sms",
+    "SendPulseSendTransactionalEmailOperator": "smtp",
     "SendPulseUnsubscribeContactsOperator": "contacts",
     "SendPulseUpdateContactVariablesOperator": "contacts",
     "SendPulseWhatsAppTemplateOperator": "chatbots",
+    "SendPulseVerifyEmailsOperator": "verifier",
 }
 
 __all__ = [
     "SendPulseAddContactsOperator",
     "SendPulseAddPhonesOperator",
     "SendPulseApiOperator",
+    "SendPulseAutomationEventOperator",
     "SendPulseCancelCampaignOperator",
     "SendPulseChatbotMessageOperator",
     "SendPulseCreateCampaignOperator",
     "SendPulseCreateMailingListOperator",
     "SendPulseDeleteMailingListOperator",
     "SendPulseExportContactsOperator",
+    "SendPulseExportTransactionalEmailsOperator",
     "SendPulseGetCampaignStatsOperator",
     "SendPulseInputError",
     "SendPulseListMailingListsOperator",
     "SendPulseRemoveContactsOperator",
     "SendPulseRunChatbotFlowOperator",
     "SendPulseSendSmsOperator",
+    "SendPulseSendTransactionalEmailOperator",
     "SendPulseUnsubscribeContactsOperator",
     "SendPulseUpdateContactVariablesOperator",
+    "SendPulseVerifyEmailsOperator",
     "SendPulseWhatsAppTemplateOperator",
 ]
 

@@ -243,7 +243,7 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
                     "Service settings > Sender addresses."
                 ) from error
             raise
-        self._publish(context, outcome.id)
+        self._publish(context, int(outcome.id))
         if outcome.created:
             self.log.info("Created campaign %s (%r)", outcome.id, spec.name)
         return outcome.answer, outcome.created

@@ -1,4 +1,7 @@
-"""Contact sources: an in-memory list (or XCom) or a CSV / JSON-lines file, read as a stream of rows.
+"""Row sources: an in-memory list (or XCom) or a CSV / JSON-lines file, read as a stream of rows.
+
+:class:`ContactSource` reads contacts (an email and variables); :class:`EventSource` reads Automation 360
+event rows (an email and/or a phone, and variables).
 
 A file is read row by row and can be read more than once (a validation pass, then a sending pass), so a
 million-row file never sits in memory.
@@ -22,10 +25,12 @@ from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
     clean_variables,
     email_problem,
+    normalise_phone,
     variable_problem,
 )
 
 EMAIL = "email"
+PHONE = "phone"
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class Row:
     variables: dict[str, Any] = field(default_factory=dict)
     problem: str | None = None
     blank: bool = False
+    phone: str | None = None
 
 
 class ContactSource:
@@ -75,9 +81,9 @@ class ContactSource:
         self._key_problem = key_problem
         if (contacts is None) == (path is None or path == ""):
             raise SendPulseInputError(
-                "contacts/path: give exactly one of contacts (a list or XCom) and path."
+                f"{self.what}/path: give exactly one of {self.what} (a list or XCom) and path."
             )
-        self.mapping = _check_mapping(column_mapping, key)
+        self.mapping = self.check_mapping(column_mapping)
         self._seen: set[str] = set()
         self.encoding = check_encoding(encoding)
         self.delimiter = check_delimiter(delimiter)
@@ -85,7 +91,7 @@ class ContactSource:
         self.path: Path | ObjectStoragePath | None = None
         self.format: FileFormat | None = None
         if contacts is not None:
-            self.items = _check_items(contacts)
+            self.items = _check_items(contacts, self.what)
         else:
             assert path is not None
             self.path = as_path(path, storage_conn_id)
@@ -95,10 +101,16 @@ class ContactSource:
             if self.path.is_dir():
                 raise SendPulseInputError(f"path: {self.path} is a directory, not a file.")
 
+    what = "contacts"
+
+    def check_mapping(self, mapping: Mapping[str, str] | None) -> dict[str, str] | None:
+        """The column mapping, checked: exactly one column maps to the key (``email``)."""
+        return _check_mapping(mapping, self.key)
+
     def describe(self) -> str:
         if self.path is not None:
             return f"{self.format} file {self.path}"
-        return "the contacts list"
+        return f"the {self.what} list"
 
     def unmatched_columns(self) -> list[str]:
         """Mapped columns that no row had, after a full pass (CSV headers are checked up front)."""
@@ -110,7 +122,7 @@ class ContactSource:
         """One streaming pass over the source; call again for another pass."""
         if self.items is not None:
             for index, item in enumerate(self.items):
-                yield self._row(f"contacts[{index}]", item)
+                yield self._row(f"{self.what}[{index}]", item)
             return
         last = "the start"
         try:
@@ -151,13 +163,22 @@ class ContactSource:
                     f"({', '.join(map(repr, header))})."
                 )
             return [(name, positions[name]) for name in self.mapping]
-        if _find_key(header, self.key) is None:
+        if not self.has_key_column(header):
             columns = ", ".join(map(repr, header))
             raise SendPulseInputError(
-                f"column_mapping: no {self.key!r} column in the file header ({columns}); "
+                f"column_mapping: no {self.key_columns} column in the file header ({columns}); "
                 f"map yours with column_mapping={{'<column>': {self.key!r}}}."
             )
         return list(positions.items())
+
+    @property
+    def key_columns(self) -> str:
+        """The identifying column(s), for messages."""
+        return repr(self.key)
+
+    def has_key_column(self, header: list[str]) -> bool:
+        """Whether an unmapped header names the column that identifies a row."""
+        return _find_key(header, self.key) is not None
 
     def _jsonl_rows(self) -> Iterator[Row]:
         assert self.path is not None
@@ -267,25 +288,125 @@ def _check_mapping(mapping: Mapping[str, str] | None, key: str = EMAIL) -> dict[
     return dict(mapping)
 
 
-def _check_items(contacts: Any) -> Sequence[Any]:
+def _check_items(contacts: Any, field: str = "contacts") -> Sequence[Any]:
     if isinstance(contacts, str):
         text = contacts.strip()
         if text.startswith("["):
             try:
                 contacts = json.loads(text)
             except ValueError:
-                raise SendPulseInputError("contacts: a string that is not a JSON list of contacts.") from None
+                raise SendPulseInputError(f"{field}: a string that is not a JSON list.") from None
         else:
             raise SendPulseInputError(
-                "contacts: expected a list of emails or objects; to read a file, pass it as path."
+                f"{field}: expected a list of emails or objects; to read a file, pass it as path."
             )
     if isinstance(contacts, Mapping):
-        raise SendPulseInputError("contacts: expected a list of contacts, got a single mapping.")
+        raise SendPulseInputError(f"{field}: expected a list of {field}, got a single mapping.")
     if not isinstance(contacts, Sequence):
         try:
             contacts = list(contacts)
         except TypeError:
             raise SendPulseInputError(
-                f"contacts: expected a list of emails or objects, got {type(contacts).__name__}."
+                f"{field}: expected a list of emails or objects, got {type(contacts).__name__}."
             ) from None
     return contacts  # type: ignore[no-any-return]
+
+
+class EventSource(ContactSource):
+    """Automation 360 event rows from ``rows`` (list or XCom) or ``path`` (CSV / JSON lines).
+
+    A row names its contact by ``email`` and/or ``phone`` (columns or keys in any case); every other
+    column is an event variable (a dict item may also carry them under ``"variables"``). With
+    ``column_mapping`` (source column -> ``"email"``, ``"phone"`` or a variable name) unmapped columns are
+    ignored. Phones are normalised to international digits.
+    """
+
+    what = "rows"
+
+    @property
+    def key_columns(self) -> str:
+        return "'email' or 'phone'"
+
+    def check_mapping(self, mapping: Mapping[str, str] | None) -> dict[str, str] | None:
+        """The column mapping, checked: at most one column each maps to ``email`` and ``phone``, and one
+        of them is mapped."""
+        if mapping is None:
+            return None
+        if not isinstance(mapping, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) and k and v for k, v in mapping.items()
+        ):
+            raise SendPulseInputError(
+                "column_mapping: expected a mapping of source column to 'email', 'phone' or a variable "
+                "name, e.g. {'Mobile': 'phone', 'Plan': 'plan'}."
+            )
+        targets = list(mapping.values())
+        if targets.count(EMAIL) > 1 or targets.count(PHONE) > 1 or not {EMAIL, PHONE} & set(targets):
+            raise SendPulseInputError(
+                "column_mapping: map one column to 'email' and/or one to 'phone', e.g. "
+                "{'Mobile': 'phone', 'Plan': 'plan'}."
+            )
+        if len(set(targets)) != len(targets):
+            raise SendPulseInputError("column_mapping: two columns map to the same target.")
+        return dict(mapping)
+
+    def has_key_column(self, header: list[str]) -> bool:
+        return _find_key(header, EMAIL) is not None or _find_key(header, PHONE) is not None
+
+    def _row(self, position: str, item: Any, flat: bool = False) -> Row:
+        if isinstance(item, str) and self.mapping is None:
+            return _event_row(position, item, None, {})
+        if not isinstance(item, Mapping):
+            return Row(
+                position,
+                None,
+                problem=f"must be an object with email and/or phone, got {type(item).__name__}",
+            )
+        email: Any = None
+        phone: Any = None
+        variables: dict[str, Any] = {}
+        if self.mapping is not None:
+            if len(self._seen) < len(self.mapping):
+                self._seen.update(k for k in self.mapping if k in item)
+            for source, target in self.mapping.items():
+                if target == EMAIL:
+                    email = item.get(source)
+                elif target == PHONE:
+                    phone = item.get(source)
+                elif source in item:
+                    variables[target] = item[source]
+        else:
+            keys = list(item)
+            email_key, phone_key = _find_key(keys, EMAIL), _find_key(keys, PHONE)
+            email = item.get(email_key) if email_key else None
+            phone = item.get(phone_key) if phone_key else None
+            nested = item.get("variables")
+            if not flat and isinstance(nested, Mapping):
+                variables = dict(nested)
+            else:
+                variables = {k: v for k, v in item.items() if k not in (email_key, phone_key)}
+        return _event_row(position, email, phone, variables)
+
+
+def _event_row(position: str, email: Any, phone: Any, variables: dict[str, Any]) -> Row:
+    if isinstance(email, str):
+        email = email.strip()
+    if email in (None, "") and phone in (None, ""):
+        return Row(position, None, problem="has no email or phone")
+    if email not in (None, ""):
+        problem = email_problem(email)
+        if problem:
+            return Row(position, None, problem=f"email {problem}")
+    digits = None
+    if phone not in (None, ""):
+        digits, problem = normalise_phone(phone)
+        if problem:
+            return Row(position, None, problem=f"phone {problem}")
+    for name, value in variables.items():
+        problem = variable_problem(name, value)
+        if problem:
+            return Row(position, None, problem=problem)
+        if isinstance(name, str) and name.strip().lower() in (EMAIL, PHONE):
+            return Row(
+                position, None, problem=f"variable {name!r} repeats the contact's {name.strip().lower()}"
+            )
+    return Row(position, email or None, clean_variables(variables), phone=digits)

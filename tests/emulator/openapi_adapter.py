@@ -63,6 +63,8 @@ def patched_spec(name: str, server_url: str) -> dict[str, Any]:
         patch_crm(spec)
     if name in CHATBOT_EMULATED:
         patch_chatbots(spec, name)
+    if name in ("a360.yml", "smtp.yml", "verifier.yml"):
+        patch_services(spec, name)
     return spec
 
 
@@ -363,3 +365,65 @@ def patch_chatbots(spec: dict[str, Any], name: str) -> None:
         answer["properties"]["data"] = {"type": "array", "items": answer["properties"]["data"]}
     # 4. `type: int` in the template components; enums written as objects of names to values.
     _repair_types(spec)
+
+
+# a360.yml, smtp.yml, verifier.yml -------------------------------------------------------------------
+
+#: `POST /events/name/{event_name}` as SendPulse's official clients call it (PHP `startEventAutomation360`,
+#: pysendpulse `send_event`, the Go client); a360.yml does not document it.
+EVENT_START_PATH: dict[str, Any] = {
+    "post": {
+        "operationId": "startEventAutomation360",
+        "parameters": [{"name": "event_name", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "anyOf": [{"required": ["email"]}, {"required": ["phone"]}],
+                        "properties": {
+                            "email": {"type": "string"},
+                            "phone": {"type": ["string", "integer"]},
+                        },
+                        "additionalProperties": {"type": ["string", "number", "boolean", "null"]},
+                    }
+                }
+            },
+        },
+        "responses": {
+            "200": {
+                "description": "flows started",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["result"],
+                            "properties": {"result": {"const": True}},
+                        }
+                    }
+                },
+            }
+        },
+    }
+}
+
+
+def patch_services(spec: dict[str, Any], name: str) -> None:
+    """Apply the documented fixes to a copy of a360.yml, smtp.yml or verifier.yml."""
+    paths = spec["paths"]
+    if name == "a360.yml":
+        # 1. The event start every official client uses is not in the document.
+        paths["/events/name/{event_name}"] = copy.deepcopy(EVENT_START_PATH)
+    # 2. Operations document 401/403 (some 422) only; SendPulse answers its error envelope for the rest
+    #    (400 unknown event, 404 unknown list or verification, 422 validation).
+    for methods in paths.values():
+        for operation in methods.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault(
+                    "default",
+                    {
+                        "description": "error",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                )

@@ -18,16 +18,20 @@ from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
 from airflow_provider_sendpulse.operators import (
     SendPulseAddContactsOperator,
     SendPulseApiOperator,
+    SendPulseAutomationEventOperator,
     SendPulseCancelCampaignOperator,
     SendPulseCreateCampaignOperator,
     SendPulseCreateMailingListOperator,
     SendPulseDeleteMailingListOperator,
     SendPulseExportContactsOperator,
+    SendPulseExportTransactionalEmailsOperator,
     SendPulseGetCampaignStatsOperator,
     SendPulseRemoveContactsOperator,
     SendPulseSendSmsOperator,
+    SendPulseSendTransactionalEmailOperator,
     SendPulseUnsubscribeContactsOperator,
     SendPulseUpdateContactVariablesOperator,
+    SendPulseVerifyEmailsOperator,
 )
 from airflow_provider_sendpulse.sensors.campaigns import SendPulseCampaignSensor
 from airflow_provider_sendpulse.sensors.events import SendPulseEventSensor
@@ -42,6 +46,7 @@ CAMPAIGN = {
     "list_ids": [1],
 }
 SMS = {"sender": "Shop", "body": "hi", "phones": ["380501234567"]}
+MAIL = {"sender_email": "sender@example.com", "subject": "Hi", "html": "<p>x</p>"}
 BAD_CONN_ID = "sendpulse_bad"
 
 
@@ -550,5 +555,54 @@ CASES: list[Case] = [
         lambda: SendPulseHook("sendpulse_missing").get_conn(),
         "AirflowNotFoundException",
         "The conn_id `sendpulse_missing` isn't defined",
+    ),
+    Case(
+        "AutomationEvent",
+        'rows=[{"plan": "gold"}] (no email or phone)',
+        _op(SendPulseAutomationEventOperator, event_name="paid", rows=[{"plan": "gold"}]),
+        INPUT,
+        "1 invalid row(s) in the rows list, no event was started: rows[0]: has no email or phone. "
+        "Fix them, or set on_invalid='skip' to leave them out.",
+    ),
+    Case(
+        "AutomationEvent",
+        "3 rows, daily_cap=2",
+        _op(
+            SendPulseAutomationEventOperator,
+            event_name="paid",
+            rows=["a@example.com", "b@example.com", "c@example.com"],
+            daily_cap=2,
+        ),
+        INPUT,
+        "rows: 3 events to start, but SendPulse starts Automation 360 flows for at most 2 contacts a day; "
+        "nothing was sent. Split the rows over several days (e.g. one file per day).",
+    ),
+    Case(
+        "TransactionalEmail",
+        'to="ann"',
+        _op(SendPulseSendTransactionalEmailOperator, to="ann", **MAIL),
+        INPUT,
+        "to: the email address must contain exactly one '@'.",
+    ),
+    Case(
+        "TransactionalEmail",
+        "html and template_id",
+        _op(SendPulseSendTransactionalEmailOperator, to="a@example.com", template_id=5, **MAIL),
+        INPUT,
+        "html/text/template_id: give a body (html and/or text) or a template_id, not both.",
+    ),
+    Case(
+        "ExportTransactionalEmails",
+        'start="yesterday"',
+        _op(SendPulseExportTransactionalEmailsOperator, path="/tmp/x.csv", start="yesterday", end="x"),
+        INPUT,
+        "start: 'yesterday' is not an ISO 8601 date-time.",
+    ),
+    Case(
+        "VerifyEmails",
+        "emails and invalid_action",
+        _op(SendPulseVerifyEmailsOperator, emails=["a@example.com"], invalid_action="remove"),
+        INPUT,
+        "invalid_action: only works on a mailing list, not on emails.",
     ),
 ]

@@ -15,6 +15,7 @@ EXAMPLE_DAG_IDS = {
     "sendpulse_new_subscribers",
     "sendpulse_event_driven",
     "sendpulse_chatbot_replies",
+    "sendpulse_reverse_etl",
 }
 
 

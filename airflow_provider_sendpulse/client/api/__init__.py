@@ -14,6 +14,7 @@ from airflow_provider_sendpulse.client.api.account import (
     get_user_info,
     raw_call,
 )
+from airflow_provider_sendpulse.client.api.automation import DAILY_FLOW_START_CAP, start_event
 from airflow_provider_sendpulse.client.api.call import MAX_EMAILS_PER_CALL, MAX_PAGE_SIZE, TOKEN_PATH, Call
 from airflow_provider_sendpulse.client.api.campaigns import (
     EDITABLE_CAMPAIGN_FIELDS,
@@ -79,9 +80,24 @@ from airflow_provider_sendpulse.client.api.sms import (
     send_sms,
     sms_cost,
 )
+from airflow_provider_sendpulse.client.api.smtp import (
+    list_smtp_emails,
+    send_email,
+    smtp_bounces,
+    smtp_unsubscribes,
+)
+from airflow_provider_sendpulse.client.api.verifier import (
+    email_verification,
+    verification_progress,
+    verification_results,
+    verified_addresses,
+    verify_email,
+    verify_list,
+)
 
 __all__ = [
     "CHANNELS",
+    "DAILY_FLOW_START_CAP",
     "EDITABLE_CAMPAIGN_FIELDS",
     "MAX_EMAILS_PER_CALL",
     "MAX_PAGE_SIZE",
@@ -101,6 +117,7 @@ __all__ = [
     "create_template",
     "delete_mailing_list",
     "edit_campaign",
+    "email_verification",
     "get_balance",
     "get_campaign",
     "get_chat_contact",
@@ -122,6 +139,7 @@ __all__ = [
     "list_mailing_lists",
     "list_senders",
     "list_sms_campaigns",
+    "list_smtp_emails",
     "list_templates",
     "list_variables",
     "list_whatsapp_templates",
@@ -131,6 +149,7 @@ __all__ = [
     "run_chat_flow",
     "send_chat_message",
     "send_chat_text",
+    "send_email",
     "send_sms",
     "send_whatsapp_by_phone",
     "send_whatsapp_template",
@@ -138,8 +157,16 @@ __all__ = [
     "set_chat_tags",
     "set_chat_variables",
     "sms_cost",
+    "smtp_bounces",
+    "smtp_unsubscribes",
+    "start_event",
     "text_message",
     "unsubscribe_contacts",
     "update_contact_variables",
+    "verification_progress",
+    "verification_results",
+    "verified_addresses",
+    "verify_email",
+    "verify_list",
     "whatsapp_template",
 ]
