@@ -32,7 +32,7 @@ from airflow_provider_sendpulse.client.errors import (
     SendPulseError,
     error_from_response,
 )
-from airflow_provider_sendpulse.client.ratelimit import RateLimiter, rate_limiter_for
+from airflow_provider_sendpulse.client.ratelimit import Limiter, rate_limiter_for
 from airflow_provider_sendpulse.client.retry import RetryPolicy
 from airflow_provider_sendpulse.client.wire import account_zone, encode_query, render_dates
 
@@ -225,7 +225,7 @@ class ClientCore:
             )
         self.policy = config.retry_policy
         rate = config.max_requests_per_second
-        self.limiter: RateLimiter | None = rate_limiter_for(config.account, rate) if rate else None
+        self.limiter: Limiter | None = rate_limiter_for(config.account, rate) if rate else None
         from airflow_provider_sendpulse.client.auth import (
             ClientCredentialsAuth,
             StaticKeyAuth,
