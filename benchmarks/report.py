@@ -248,6 +248,11 @@ def render_markdown(results: dict[str, Any]) -> str:
             *_import_cost_table(cost),
             "",
         ]
+    multi = results.get("multi_process")
+    if multi and "error" not in multi:
+        from multi_process import markdown
+
+        out += markdown(multi)
     return "\n".join(out).rstrip() + "\n"
 
 

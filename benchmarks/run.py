@@ -54,7 +54,15 @@ DEFAULT_CLIENT_RPS = 10.0
 """The connection's default client-side limit; the full run leaves it untouched."""
 BENCH_CONN_ID = "sendpulse_bench"
 IMPORT_CONN_ID = "sendpulse_default"
-MEASUREMENTS = ("import", "idle_poll", "fleet", "hook_overhead", "import_cost", "chatbot_poll")
+MEASUREMENTS = (
+    "import",
+    "idle_poll",
+    "fleet",
+    "hook_overhead",
+    "import_cost",
+    "chatbot_poll",
+    "multi_process",
+)
 CLIENTS = ("operator", "hook", "pysendpulse")
 SERIES_POINTS = 250
 
@@ -80,6 +88,10 @@ class Settings:
     client_cost_calls: int = 20_000
     import_cost_runs: int = 5
     chatbot_dialogs: tuple[int, ...] = (10, 10_000)
+    mp_processes: tuple[int, ...] = (1, 2, 4, 8)
+    mp_contacts: int = 200_000
+    mp_repeats: int = 2
+    mint_tasks: int = 100
 
     @property
     def ceiling(self) -> float:
@@ -106,6 +118,10 @@ SMALL = Settings(
     client_cost_calls=2_000,
     import_cost_runs=1,
     chatbot_dialogs=(10, 1_000),
+    mp_processes=(2,),
+    mp_contacts=2_000,
+    mp_repeats=1,
+    mint_tasks=3,
 )
 
 
@@ -655,7 +671,31 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
             " / ".join(str(c) for c in counts),
             max(counts) <= 2 and len(set(counts)) == 1,
         )
+    multi = results.get("multi_process")
+    if multi and "error" not in multi:
+        for target in load_sibling("multi_process").evaluate(multi):
+            add(*target)
     return targets
+
+
+def bench_multi_process(
+    control: EmulatorControl, settings: Settings, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """Several processes importing into one account, and the token mints of many task processes."""
+    multi = load_sibling("multi_process")
+    section: dict[str, Any] = multi.bench(
+        control,
+        counts=settings.mp_processes,
+        total=settings.mp_contacts,
+        batch_size=settings.batch_size,
+        rate_limit=settings.rate_limit,
+        repeats=settings.mp_repeats,
+        log=log,
+    )
+    section["summary"] = multi.summarize(section["runs"])
+    section["mints"] = multi.token_mints(control, tasks=settings.mint_tasks)
+    log(f"token mints of {settings.mint_tasks} task processes: {section['mints']}")
+    return section
 
 
 def imp_rows(imp: dict[str, Any]) -> list[int]:
@@ -718,6 +758,7 @@ def run_all(
         "hook_overhead": lambda: bench_hook_overhead(control, settings, log),
         "import_cost": lambda: load_sibling("import_cost").bench(settings.import_cost_runs, log),
         "chatbot_poll": lambda: bench_chatbot_poll(control, settings, log),
+        "multi_process": lambda: bench_multi_process(control, settings, log),
     }
     results["failed"] = []
     for name in MEASUREMENTS:
