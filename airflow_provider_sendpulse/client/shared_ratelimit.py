@@ -22,8 +22,9 @@ from airflow_provider_sendpulse.client.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
-SHARED_HEADROOM = 0.05
-"""Spacing headroom of the shared limiter: processes on several hosts wake up late independently."""
+SHARED_HEADROOM = 0.1
+"""Spacing headroom of the shared limiter: processes on several hosts wake up late independently, and
+the point of sharing is never to be refused (a process woken 100 ms late still fits the window)."""
 
 REDIS_TIMEOUT = 0.5
 """Seconds a Redis command may take before the process falls back to its own limiter."""
