@@ -20,7 +20,8 @@ BENCH_DIR = Path(__file__).resolve().parents[2] / "benchmarks"
 
 # The harness also drives pysendpulse (JSON text in form bodies, by design of that client); the provider's
 # own requests are audited by every other test.
-pytestmark = pytest.mark.wire_exempt
+# The first test builds the module's results (every measurement, small, several worker processes).
+pytestmark = [pytest.mark.wire_exempt, pytest.mark.timeout(600)]
 
 
 def load(name: str) -> ModuleType:
