@@ -104,6 +104,29 @@ def get_provider_info() -> dict[str, Any]:
                         "example": "30",
                         "default": str(DEFAULT_CAMPAIGN_POLL_INTERVAL),
                     },
+                    "rate_limit_store": {
+                        "description": (
+                            "Redis URL through which every worker shares each account's rate limit "
+                            "(needs the redis extra). Empty: each process adapts on its own. A "
+                            "connection's rate_limit_store extra takes precedence."
+                        ),
+                        "version_added": "0.1.0",
+                        "type": "string",
+                        "sensitive": True,
+                        "example": "redis://redis:6379/0",
+                        "default": "",
+                    },
+                    "token_cache_dir": {
+                        "description": (
+                            "Folder (mode 0700) where the processes of one host share SendPulse tokens "
+                            "in owner-only files, so a host mints about one token an hour. Empty: off. "
+                            "A connection's token_cache_dir extra takes precedence."
+                        ),
+                        "version_added": "0.1.0",
+                        "type": "string",
+                        "example": "/var/lib/airflow/sendpulse-tokens",
+                        "default": "",
+                    },
                 },
             }
         },
@@ -164,6 +187,22 @@ def get_provider_info() -> dict[str, Any]:
                             "dates are in it. Naive datetimes given to the provider are read in it."
                         ),
                         "schema": {"type": ["string", "null"], "default": DEFAULT_TIMEZONE},
+                    },
+                    "rate_limit_store": {
+                        "label": "Shared rate limit (Redis URL)",
+                        "description": (
+                            "Share the account's rate limit with every worker through this Redis "
+                            "(e.g. the Celery broker). Empty: each process adapts on its own."
+                        ),
+                        "schema": {"type": ["string", "null"], "format": "password"},
+                    },
+                    "token_cache_dir": {
+                        "label": "Host token cache folder",
+                        "description": (
+                            "Share tokens between the processes of one host through owner-only files "
+                            "in this folder. Empty: off (each process mints its own token)."
+                        ),
+                        "schema": {"type": ["string", "null"]},
                     },
                 },
             }

@@ -253,6 +253,11 @@ def render_markdown(results: dict[str, Any]) -> str:
         from automation_events import markdown
 
         out += markdown(events)
+    multi = results.get("multi_process")
+    if multi and "error" not in multi:
+        from multi_process import markdown
+
+        out += markdown(multi)
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -64,6 +64,7 @@ MEASUREMENTS = (
     "import_cost",
     "chatbot_poll",
     "events",
+    "multi_process",
 )
 CLIENTS = ("operator", "hook", "pysendpulse")
 SERIES_POINTS = 250
@@ -92,6 +93,10 @@ class Settings:
     chatbot_dialogs: tuple[int, ...] = (10, 10_000)
     events_rows: tuple[int, ...] = (10_000, 100_000)
     events_rate_limit: int = 10
+    mp_processes: tuple[int, ...] = (1, 2, 4, 8)
+    mp_contacts: int = 200_000
+    mp_repeats: int = 2
+    mint_tasks: int = 100
 
     @property
     def ceiling(self) -> float:
@@ -120,6 +125,10 @@ SMALL = Settings(
     chatbot_dialogs=(10, 1_000),
     events_rows=(500, 2_000),
     events_rate_limit=50,
+    mp_processes=(2,),
+    mp_contacts=2_000,
+    mp_repeats=1,
+    mint_tasks=3,
 )
 
 
@@ -672,7 +681,31 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
     events = results.get("events")
     if events and "error" not in events:
         automation_events.targets(events, add)
+    multi = results.get("multi_process")
+    if multi and "error" not in multi:
+        for target in load_sibling("multi_process").evaluate(multi):
+            add(*target)
     return targets
+
+
+def bench_multi_process(
+    control: EmulatorControl, settings: Settings, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """Several processes importing into one account, and the token mints of many task processes."""
+    multi = load_sibling("multi_process")
+    section: dict[str, Any] = multi.bench(
+        control,
+        counts=settings.mp_processes,
+        total=settings.mp_contacts,
+        batch_size=settings.batch_size,
+        rate_limit=settings.rate_limit,
+        repeats=settings.mp_repeats,
+        log=log,
+    )
+    section["summary"] = multi.summarize(section["runs"])
+    section["mints"] = multi.token_mints(control, tasks=settings.mint_tasks)
+    log(f"token mints of {settings.mint_tasks} task processes: {section['mints']}")
+    return section
 
 
 def imp_rows(imp: dict[str, Any]) -> list[int]:
@@ -742,6 +775,7 @@ def run_all(
         "events": lambda: automation_events.bench(
             control, settings.events_rows, settings.events_rate_limit, worker, log
         ),
+        "multi_process": lambda: bench_multi_process(control, settings, log),
     }
     results["failed"] = []
     for name in MEASUREMENTS:

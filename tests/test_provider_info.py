@@ -21,6 +21,8 @@ EXTRA_FIELDS = {
     "max_retries",
     "allow_insecure_http",
     "timezone",
+    "rate_limit_store",
+    "token_cache_dir",
 }
 
 
@@ -110,6 +112,7 @@ def test_connection_form_as_the_ui_sees_it(tmp_path: Path) -> None:
     assert set(extras) == EXTRA_FIELDS
     api_key_schema = extras["api_key"]["schema"]
     assert api_key_schema.get("format") == "password"
+    assert extras["rate_limit_store"]["schema"].get("format") == "password"  # a Redis URL may hold one
     assert float(extras["max_requests_per_second"]["value"]) == 10
     assert extras["allow_insecure_http"]["schema"]["type"] == ["boolean", "null"]
     assert extras["allow_insecure_http"]["value"] in (False, "False", "false")

@@ -21,6 +21,7 @@ from airflow_provider_sendpulse.client.errors import (
     SendPulseAuthError,
     SendPulseConnectionError,
     SendPulseError,
+    SendPulseRateLimitError,
     SendPulseServerError,
 )
 from airflow_provider_sendpulse.client.retry import RetryPolicy, is_retryable
@@ -168,6 +169,8 @@ def attempts(core: ClientCore, call: Call[T]) -> Generator[Step, Any, T]:
             sent = True
             return interpret(call, (yield Send(core.request(call, token), call.describe())))
         except SendPulseError as exc:
+            if sent and core.limiter is not None and isinstance(exc, SendPulseRateLimitError):
+                core.limiter.refused(exc.retry_after)
             verdict = state.judge(exc, sent=sent)
             if verdict.settled:
                 return call.parse(None)

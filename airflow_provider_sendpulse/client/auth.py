@@ -286,13 +286,19 @@ class StaticKeyAuth:
 
 
 class ClientCredentialsAuth:
-    """Tokens from a shared :class:`TokenCache`, minted by ``mint`` when due."""
+    """Tokens from a shared :class:`TokenCache`, minted by ``mint`` when due.
+
+    ``on_refused`` is also told about a refused token (the host token file forgets it too).
+    """
 
     refreshable = True
 
-    def __init__(self, cache: TokenCache, mint: Mint) -> None:
+    def __init__(
+        self, cache: TokenCache, mint: Mint, on_refused: Callable[[str], None] | None = None
+    ) -> None:
         self.cache = cache
         self._mint = mint
+        self._on_refused = on_refused
 
     def __repr__(self) -> str:
         return f"ClientCredentialsAuth({self.cache!r})"
@@ -308,3 +314,5 @@ class ClientCredentialsAuth:
     def invalidate(self, value: str) -> None:
         """Forget a refused token so the next :meth:`token` mints."""
         self.cache.invalidate(value)
+        if self._on_refused is not None:
+            self._on_refused(value)

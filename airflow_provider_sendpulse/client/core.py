@@ -32,7 +32,7 @@ from airflow_provider_sendpulse.client.errors import (
     SendPulseError,
     error_from_response,
 )
-from airflow_provider_sendpulse.client.ratelimit import RateLimiter, rate_limiter_for
+from airflow_provider_sendpulse.client.ratelimit import Limiter, rate_limiter_for
 from airflow_provider_sendpulse.client.retry import RetryPolicy
 from airflow_provider_sendpulse.client.wire import account_zone, encode_query, render_dates
 
@@ -99,7 +99,9 @@ class ClientConfig:
     tokens would cross the network unencrypted. ``scheme_assumed`` records that the base URL was
     given without a scheme (network errors then carry a hint).
     ``timezone`` is the account's IANA time zone: SendPulse's dates are in it, so every date sent is
-    converted to it.
+    converted to it. ``rate_limit_store`` is a Redis URL through which every process shares the
+    account's rate limit (optional; needs the ``redis`` package). ``token_cache_dir`` is a folder
+    where the processes of one host share tokens (opt-in; see :mod:`~.token_file`).
     """
 
     base_url: str = DEFAULT_BASE_URL
@@ -114,6 +116,8 @@ class ClientConfig:
     allow_insecure_http: bool = False
     scheme_assumed: bool = False
     timezone: str = DEFAULT_TIMEZONE
+    rate_limit_store: str | None = field(default=None, repr=False)
+    token_cache_dir: str | None = None
 
     def __post_init__(self) -> None:
         if self.base_url and "://" not in self.base_url.strip():
@@ -208,6 +212,18 @@ def interpret(call: Call[T], raw: RawResponse) -> T:
         ) from None
 
 
+def account_limiter(config: ClientConfig) -> Limiter | None:
+    """The limiter of the account: shared through ``rate_limit_store`` if set, else this process's."""
+    rate = config.max_requests_per_second
+    if not rate:
+        return None
+    if config.rate_limit_store:
+        from airflow_provider_sendpulse.client.shared_ratelimit import shared_rate_limiter_for
+
+        return shared_rate_limiter_for(config.rate_limit_store, config.account, rate)
+    return rate_limiter_for(config.account, rate)
+
+
 class ClientCore:
     """Configuration, auth, rate limit and request building shared by the two clients."""
 
@@ -224,26 +240,35 @@ class ClientCore:
                 config.base_url,
             )
         self.policy = config.retry_policy
-        rate = config.max_requests_per_second
-        self.limiter: RateLimiter | None = rate_limiter_for(config.account, rate) if rate else None
-        from airflow_provider_sendpulse.client.auth import (
-            ClientCredentialsAuth,
-            StaticKeyAuth,
-            token_cache_for,
-        )
+        self.limiter: Limiter | None = account_limiter(config)
+        from airflow_provider_sendpulse.client.auth import StaticKeyAuth, token_cache_for
 
         self.auth: Auth
         if config.api_key:
             self.auth = StaticKeyAuth(config.api_key)
         else:
             cache = token_cache if token_cache is not None else token_cache_for(config.credential)
-            self.auth = ClientCredentialsAuth(cache, self._mint)
+            self.auth = self._credentials_auth(cache)
         self._on_new_secret = on_new_secret
         self._reported: set[str] = set()
         self._reported_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"ClientCore({self.config!r})"
+
+    def _credentials_auth(self, cache: TokenCache) -> Auth:
+        """Tokens for an API ID and secret: minted here, or shared through the host token file."""
+        from airflow_provider_sendpulse.client.auth import ClientCredentialsAuth
+
+        config = self.config
+        if not config.token_cache_dir:
+            return ClientCredentialsAuth(cache, self._mint)
+        from airflow_provider_sendpulse.client.token_file import host_token_file
+
+        file = host_token_file(
+            config.token_cache_dir, config.base_url, config.client_id or "", config.client_secret or ""
+        )
+        return ClientCredentialsAuth(cache, lambda: file.get(self._mint), on_refused=file.invalidate)
 
     def _mint(self) -> MintedToken:
         from airflow_provider_sendpulse.client.auth import mint_client_credentials

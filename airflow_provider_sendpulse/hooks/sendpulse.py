@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from airflow.providers.common.compat.sdk import mask_secret
@@ -39,7 +40,7 @@ from airflow_provider_sendpulse.hooks.contact_import import (
 from airflow_provider_sendpulse.hooks.create_once import CAMPAIGN_ONCE, EMAIL_ONCE, SMS_ONCE, Attempt, Outcome
 from airflow_provider_sendpulse.hooks.files import FileFormat
 from airflow_provider_sendpulse.hooks.progress import ProgressLog
-from airflow_provider_sendpulse.hooks.settings import client_config
+from airflow_provider_sendpulse.hooks.settings import SCALE_SETTINGS, client_config
 
 if TYPE_CHECKING:
     import httpx
@@ -87,6 +88,18 @@ def _zone_note(info: Mapping[str, Any], configured: str) -> str:
     )
 
 
+def airflow_settings() -> dict[str, str]:
+    """``rate_limit_store`` and ``token_cache_dir`` from Airflow's ``[sendpulse]`` section, where set."""
+    from airflow.configuration import conf
+
+    found = {}
+    for name in SCALE_SETTINGS:
+        value = conf.get("sendpulse", name, fallback=None)
+        if value:
+            found[name] = value
+    return found
+
+
 class SendPulseHook(ChatbotHookMixin, BaseHook):
     """Turn an Airflow ``sendpulse`` connection into a SendPulse API client.
 
@@ -130,8 +143,10 @@ class SendPulseHook(ChatbotHookMixin, BaseHook):
             extra=extra,
             schema=conn.schema,
             port=conn.port,
+            defaults=airflow_settings(),
         )
-        for secret in (config.client_secret, config.api_key):
+        store = urlsplit(config.rate_limit_store).password if config.rate_limit_store else None
+        for secret in (config.client_secret, config.api_key, store):
             if secret:
                 mask_secret(secret)
         return config

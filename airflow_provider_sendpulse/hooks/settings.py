@@ -49,6 +49,19 @@ def _flag(extra: Mapping[str, Any], name: str) -> bool:
     raise ValueError(f"connection extra {name!r} must be true or false, got {value!r}")
 
 
+SCALE_SETTINGS = ("rate_limit_store", "token_cache_dir")
+"""Settings a connection extra or Airflow's ``[sendpulse]`` configuration section may give."""
+
+
+def _text(extra: Mapping[str, Any], name: str) -> str | None:
+    value = _extra(extra, name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"connection extra {name!r} must be a string, got {type(value).__name__}")
+    return value
+
+
 def base_url_from(host: str | None, schema: str | None = None, port: int | None = None) -> str | None:
     """The base URL from the connection's host (with or without scheme), schema and port."""
     host = (host or "").strip()
@@ -72,13 +85,17 @@ def client_config(
     extra: Mapping[str, Any],
     schema: str | None = None,
     port: int | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> ClientConfig:
     """Build the client settings: login = API ID, password = API secret, host = base URL, extras.
 
     Extras (plain or ``extra__sendpulse__``-prefixed): ``api_key``, ``timeout``,
     ``max_requests_per_second``, ``max_retries``, ``allow_insecure_http``, ``timezone`` (IANA name,
-    default UTC).
+    default UTC), ``rate_limit_store`` (Redis URL of the shared rate limit) and ``token_cache_dir``
+    (folder of the host token cache). ``defaults`` (the ``[sendpulse]`` section of Airflow's
+    configuration) supplies the last two where the connection does not.
     """
+    fallback = {k: v for k, v in (defaults or {}).items() if k in SCALE_SETTINGS}
     api_key = _extra(extra, "api_key")
     try:
         retries = _number(extra, "max_retries", DEFAULT_MAX_RETRIES)
@@ -101,6 +118,8 @@ def client_config(
             ),
             max_retries=int(retries),
             timezone=str(_extra(extra, "timezone") or DEFAULT_TIMEZONE),
+            rate_limit_store=_text(extra, "rate_limit_store") or _text(fallback, "rate_limit_store"),
+            token_cache_dir=_text(extra, "token_cache_dir") or _text(fallback, "token_cache_dir"),
         )
     except ValueError as exc:
         raise ValueError(f"SendPulse connection: {exc}") from None

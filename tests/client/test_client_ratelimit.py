@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from airflow_provider_sendpulse.client import ratelimit
 from airflow_provider_sendpulse.client.ratelimit import RateLimiter, rate_limiter_for
 
 
@@ -34,14 +35,26 @@ def test_slots_never_exceed_the_rate_in_any_window():
         slots.append(clock.now + limiter.reserve())
         clock.now += 0.013  # callers arrive faster than allowed
     assert _max_in_window(slots, 0.999) <= 10
-    assert slots[-1] - slots[0] == pytest.approx(19.9)
+    # Queued callers (an earlier slot still ahead) are spaced wider: a late sleeper must not bunch up.
+    assert slots[-1] - slots[0] == pytest.approx(0.2 + 197 * (1 + ratelimit.QUEUED_HEADROOM) / 10)
+
+
+def test_one_caller_sending_in_turn_gets_the_narrow_headroom():
+    clock = FakeClock()
+    limiter = RateLimiter(10, clock=clock)
+    slots = []
+    for _ in range(100):
+        clock.now += limiter.reserve()
+        slots.append(clock.now)
+        clock.now += 0.03  # the answer arrives, then the next request is booked
+    assert slots[-1] - slots[0] == pytest.approx(99 * 1.02 / 10)
 
 
 def test_headroom_spaces_requests_wider():
     clock = FakeClock()
     limiter = RateLimiter(10, clock=clock)
     assert limiter.reserve() == 0
-    assert limiter.reserve() == pytest.approx(0.11)
+    assert limiter.reserve() == pytest.approx(0.102)
     clock.now = 5.0  # idle: the next call goes at once
     assert limiter.reserve() == 0
 
@@ -107,3 +120,138 @@ async def test_async_wait_does_not_block_the_loop():
     await asyncio.gather(*(limiter.aacquire() for _ in range(3)))
     task.cancel()
     assert ticks >= 20
+
+
+def _sends_in(limiter: RateLimiter, clock: FakeClock, seconds: float) -> int:
+    """How many sends a caller that always waits for its slot makes in ``seconds``."""
+    end, count = clock.now + seconds, 0
+    while True:
+        clock.now += limiter.reserve()
+        if clock.now >= end:
+            return count
+        count += 1
+
+
+def test_a_refusal_cuts_the_rate_and_it_probes_back_up():
+    clock = FakeClock()
+    limiter = RateLimiter(10, headroom=0.0, clock=clock, rng=lambda: 0.5)
+    assert _sends_in(limiter, clock, 2.0) == 20
+    assert limiter.current_rate == 10
+    limiter.refused(None)
+    cut = limiter.current_rate
+    assert cut == pytest.approx(9 * ratelimit.DECREASE_FACTOR)  # 9 accepted in the last second
+    clock.now += 5
+    assert cut < limiter.current_rate < 10
+    clock.now += 60
+    assert limiter.current_rate == 10
+
+
+def test_a_refusal_cuts_from_what_was_actually_sent():
+    clock = FakeClock()
+    limiter = RateLimiter(10, headroom=0.0, clock=clock, rng=lambda: 0.5)
+    for _ in range(4):  # sends at 0, 0.3, 0.6 and 0.9 s; the last one is refused at 1.2 s
+        limiter.reserve()
+        clock.now += 0.3
+    limiter.refused(None)
+    assert limiter.current_rate == pytest.approx(2 * ratelimit.DECREASE_FACTOR)
+
+
+def test_refusals_close_together_cut_once():
+    clock = FakeClock()
+    limiter = RateLimiter(10, headroom=0.0, clock=clock, rng=lambda: 0.5)
+    _sends_in(limiter, clock, 2.0)
+    limiter.refused(None)
+    limiter.refused(None)  # sent before the first cut took effect
+    assert limiter.current_rate == pytest.approx(9 * ratelimit.DECREASE_FACTOR)
+    clock.now += 0.5  # a later refusal cuts again
+    limiter.refused(None)
+    assert limiter.current_rate < 6.0
+    assert limiter.refusals == 3
+
+
+def test_the_rate_has_a_floor(monkeypatch):
+    monkeypatch.setattr(ratelimit, "FAST_GROWTH", 1e-9)
+    monkeypatch.setattr(ratelimit, "SLOW_GROWTH", 1e-9)
+    clock = FakeClock()
+    limiter = RateLimiter(10, clock=clock, rng=lambda: 0.5)
+    for _ in range(30):
+        limiter.refused(None)
+        clock.now += 1.0 / limiter.current_rate  # the next refusal comes right after the hold
+    assert limiter.current_rate == pytest.approx(10 * ratelimit.MIN_FRACTION)
+
+
+def test_retry_after_pauses_every_caller():
+    clock = FakeClock()
+    limiter = RateLimiter(10, clock=clock, rng=lambda: 0.0)
+    limiter.reserve()
+    limiter.refused(2.0)
+    assert limiter.reserve() == pytest.approx(2.0)
+
+
+def test_fixed_limiter_ignores_refusals_but_honours_retry_after():
+    clock = FakeClock()
+    limiter = RateLimiter(10, adaptive=False, clock=clock, rng=lambda: 0.0)
+    limiter.refused(1.5)
+    assert limiter.current_rate == 10
+    assert limiter.reserve() == pytest.approx(1.5)
+
+
+def test_set_rate_lowers_the_current_rate():
+    limiter = RateLimiter(10, clock=FakeClock())
+    limiter.set_rate(4)
+    assert limiter.current_rate == 4
+    with pytest.raises(ValueError, match="positive"):
+        limiter.set_rate(0)
+
+
+def test_growth_is_fast_below_and_above_the_refused_rate_and_slow_near_it():
+    assert ratelimit.grown(3.0, 0.5, 10.0) > 4.5  # far below: fast
+    near = ratelimit.grown(9.5, 2.0, 10.0)
+    assert 9.5 < near < 9.7  # on the plateau: slow
+    assert ratelimit.grown(11.0, 1.0, 10.0) > 25  # past it: fast again
+    assert ratelimit.grown(5.0, 0.0, 10.0) == 5.0
+
+
+def _simulate(processes: int, seconds: float, limit: int = 10) -> tuple[int, int]:
+    """Independent limiters against a sliding-window server; (accepted, refused).
+
+    Each process sends one request at a time: it books a slot, sends at it, and books the next one
+    5 ms later (the answer) or, when refused, after the retry policy's first wait of 0.5 s.
+    """
+    import random
+
+    clock = FakeClock()
+    rng = random.Random(7)
+    limiters = [RateLimiter(limit, clock=clock, rng=rng.random) for _ in range(processes)]
+    send_at = []
+    for limiter in limiters:
+        clock.now = rng.uniform(0, 0.1)
+        send_at.append(clock.now + limiter.reserve())
+    window: list[float] = []
+    accepted = refused = 0
+    while True:
+        n = min(range(processes), key=send_at.__getitem__)
+        clock.now = send_at[n]
+        if clock.now > seconds:
+            return accepted, refused
+        window = [t for t in window if t > clock.now - 1.0]
+        if len(window) < limit:
+            window.append(clock.now)
+            accepted += 1
+            clock.now += 0.005
+        else:
+            refused += 1
+            limiters[n].refused(None)
+            clock.now += 0.5
+        send_at[n] = clock.now + limiters[n].reserve()
+
+
+@pytest.mark.parametrize("processes", [1, 2, 4, 8])
+def test_independent_processes_converge_on_the_shared_limit(processes):
+    accepted, refused = _simulate(processes, 120.0)
+    assert accepted >= 0.88 * 10 * 120
+    if processes == 1:
+        assert refused == 0
+        assert accepted >= 0.97 * 10 * 120
+    else:
+        assert refused <= 0.07 * (accepted + refused)

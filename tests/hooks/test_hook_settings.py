@@ -84,6 +84,8 @@ def test_the_hook_reads_exactly_the_form_fields():
         "max_retries",
         "allow_insecure_http",
         "timezone",
+        "rate_limit_store",
+        "token_cache_dir",
     }
     defaults = {name: spec["schema"].get("default") for name, spec in fields.items()}
     config = _config()
@@ -133,3 +135,26 @@ def test_timezone_extra_is_an_iana_name():
     assert _config({"timezone": "Europe/Kyiv"}).timezone == "Europe/Kyiv"
     with pytest.raises(ValueError, match=r"SendPulse connection: timezone 'GMT\+3' is not a known time zone"):
         _config({"timezone": "GMT+3"})
+
+
+def test_scale_settings_come_from_the_connection_or_airflow_config():
+    assert (_config().rate_limit_store, _config().token_cache_dir) == (None, None)
+    defaults = {"rate_limit_store": "redis://cfg:6379/0", "token_cache_dir": "/cfg", "other": "x"}
+    from_config = client_config(login="id", password="s", host=None, extra={}, defaults=defaults)
+    assert (from_config.rate_limit_store, from_config.token_cache_dir) == ("redis://cfg:6379/0", "/cfg")
+    extra = {"rate_limit_store": "redis://conn:6379/1", "extra__sendpulse__token_cache_dir": "/conn"}
+    from_conn = client_config(login="id", password="s", host=None, extra=extra, defaults=defaults)
+    assert (from_conn.rate_limit_store, from_conn.token_cache_dir) == ("redis://conn:6379/1", "/conn")
+
+
+def test_scale_settings_must_be_text():
+    with pytest.raises(ValueError, match="'token_cache_dir' must be a string"):
+        _config({"token_cache_dir": 5})
+
+
+def test_the_hook_reads_the_airflow_config_section(monkeypatch):
+    from airflow_provider_sendpulse.hooks.sendpulse import airflow_settings
+
+    monkeypatch.setenv("AIRFLOW__SENDPULSE__RATE_LIMIT_STORE", "redis://127.0.0.1:6379/3")
+    monkeypatch.setenv("AIRFLOW__SENDPULSE__TOKEN_CACHE_DIR", "")
+    assert airflow_settings() == {"rate_limit_store": "redis://127.0.0.1:6379/3"}
