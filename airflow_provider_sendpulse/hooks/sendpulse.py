@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
     from airflow_provider_sendpulse.client.async_client import AsyncSendPulseClient
     from airflow_provider_sendpulse.client.sync_client import SendPulseClient
+    from airflow_provider_sendpulse.hooks.crm import SendPulseCrm
 
 T = TypeVar("T")
 
@@ -577,6 +578,15 @@ class SendPulseHook(ChatbotHookMixin, BaseHook):
     ) -> dict[str, Any]:
         """What an SMS campaign would cost, to a list or to phone numbers."""
         return self.run(api.sms_cost(sender, body, list_id, phones))
+
+    # --- CRM ------------------------------------------------------------------------------
+
+    @property
+    def crm(self) -> SendPulseCrm:
+        """CRM contacts, deals and pipelines (async: ``hooks.crm.AsyncSendPulseCrm``)."""
+        from airflow_provider_sendpulse.hooks.crm import SendPulseCrm
+
+        return SendPulseCrm(self.get_conn())
 
     # --- account --------------------------------------------------------------------------
 
