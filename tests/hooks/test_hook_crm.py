@@ -36,14 +36,17 @@ def test_contact_lifecycle(hook, emulator):
     hook.run(api.add_crm_contact_comment(contact_id, "met at the fair"))
 
     found = hook.crm.find_contact(external_id="wh-1")
-    assert found is not None and found.id == contact_id
+    assert found is not None
+    assert found.id == contact_id
     assert found.first_name == "Augusta"
     assert found.emails == ["ada@example.com"]
     assert found.phones == ["380501234567"]
     by_email = hook.crm.find_contact(email="ada@example.com")
-    assert by_email is not None and by_email.id == contact_id
+    assert by_email is not None
+    assert by_email.id == contact_id
     by_phone = hook.crm.find_contact(phone="+380 50 123 45 67")
-    assert by_phone is not None and by_phone.id == contact_id
+    assert by_phone is not None
+    assert by_phone.id == contact_id
     assert hook.crm.find_contact(email="nobody@example.com", external_id="nope") is None
 
 
@@ -66,7 +69,7 @@ def test_iter_contacts_pages_and_filters_by_day(hook, emulator):
 
 
 def test_contact_day_filter_refuses_a_time():
-    with pytest.raises(ValueError, match="updateFrom.*YYYY-MM-DD"):
+    with pytest.raises(ValueError, match=r"updateFrom.*YYYY-MM-DD"):
         api.list_crm_contacts(filters={"updateFrom": "2026-01-01 10:00"})
 
 
@@ -83,17 +86,22 @@ def test_deal_lifecycle(hook, emulator, funnel):
     emulator.advance_clock(5)
     won = Deal.from_api(
         hook.run(
-            api.update_deal(deal.id, pipeline_id=pipeline_id, step_id=steps[2], status=3, name="Big", price=120)
+            api.update_deal(
+                deal.id, pipeline_id=pipeline_id, step_id=steps[2], status=3, name="Big", price=120
+            )
         )
     )
-    assert won.won and won.price == 120
+    assert won.won
+    assert won.price == 120
     hook.run(api.add_deal_comment(deal.id, "signed"))
     assert [c["eventData"]["text"] for c in hook.run(api.list_deal_comments(deal.id))] == ["signed"]
     assert [c["id"] for c in hook.run(api.list_deal_contacts(deal.id))] == [contact_id]
-    assert moved.updated_at is not None and won.updated_at is not None
+    assert moved.updated_at is not None
+    assert won.updated_at is not None
     history = hook.run(api.deal_history(deal.id, deal.created_at or won.updated_at, won.updated_at))
     changed = [d["field"] for entry in history for d in entry["eventData"]]
-    assert "stepId" in changed and "status" in changed
+    assert "stepId" in changed
+    assert "status" in changed
 
 
 def test_iter_deals_with_filters(hook, emulator, funnel):
