@@ -117,6 +117,8 @@ class _DealSource(_CrmSource):
     """Deals changed (or created) since the position, oldest first, one request when idle."""
 
     time_field = "updatedAt"
+    whole_seconds: ClassVar[bool] = False
+    """Finish every deal of the last second a poll reaches, even past ``max_events``."""
 
     def __init__(self, params: Mapping[str, Any] | None = None) -> None:
         super().__init__(params)
@@ -127,14 +129,8 @@ class _DealSource(_CrmSource):
     def resource(self) -> str:
         return "account" if self.pipeline_id is None else f"pipeline-{self.pipeline_id}"
 
-    def _filters(self) -> list[DealFilter]:
-        """Filters narrowing the candidates (besides the time)."""
-        return []
-
     def _list(self, position: str | None, offset: int, desc: bool = False) -> api.Call[list[Item]]:
-        filters = self._filters()
-        if position is not None:
-            filters.append(DealFilter(self.time_field, "gte", position))
+        filters = [] if position is None else [DealFilter(self.time_field, "gte", position)]
         return api.list_deals(
             PAGE,
             offset,
@@ -159,23 +155,27 @@ class _DealSource(_CrmSource):
     def detect(self, cursor: Cursor, max_events: int) -> Detection:
         at = _Position(cursor.get("position"), cursor.get("seen") or ())
         origin = _Position(at.position, at.seen)  # what was handled before this poll, for histories
-        since = at.position
         events: list[Item] = []
         inspected = offset = 0
+        last_second: datetime | None = None  # set once the poll is full; then only that second is finished
         while True:
-            page: list[Item] = yield self._list(since, offset)
+            page: list[Item] = yield self._list(origin.position, offset)
             for deal in page:
                 when = str(deal[self.time_field])
+                if last_second is not None and _moment(when) > last_second:
+                    return Poll(events, self._cursor(at))
                 if at.handled(deal["id"], when):
                     continue
                 found = yield from self.events_of(deal, origin)
-                if events and len(events) + len(found) > max_events:
+                if not self.whole_seconds and events and len(events) + len(found) > max_events:
                     return Poll(events, self._cursor(at))
                 events.extend(found)
                 at.advance(deal["id"], when)
                 inspected += 1
-                if len(events) >= max_events or inspected >= CANDIDATES_PER_POLL:
-                    return Poll(events, self._cursor(at))
+                if last_second is None and (len(events) >= max_events or inspected >= CANDIDATES_PER_POLL):
+                    if not self.whole_seconds:
+                        return Poll(events, self._cursor(at))
+                    last_second = _moment(when)
             if len(page) < PAGE:
                 return Poll(events, self._cursor(at))
             offset += len(page)
@@ -212,7 +212,14 @@ class DealUpdatedSource(_DealSource):
 
 
 class _HistorySource(_DealSource):
-    """Deals whose history since the position shows a change this source is about."""
+    """Deals whose history since the position shows a change this source is about.
+
+    A deal's history is read from the cursor's position, so every deal changed in a second the position
+    reaches must be handled in the same poll (``whole_seconds``): otherwise a deal left for the next poll
+    would have changes between the old and the new position that no history read covers.
+    """
+
+    whole_seconds = True
 
     def events_of(self, deal: Item, origin: _Position) -> Generator[api.Call[Any], Any, list[Item]]:
         start = origin.position or str(deal.get("createdAt") or deal[self.time_field])
@@ -264,10 +271,10 @@ class DealStageChangedSource(_HistorySource):
 
 
 class _StatusSource(_HistorySource):
-    status: ClassVar[int]
+    """Status changes, found in the history of every changed deal: a deal won and then reopened (or lost)
+    before the poll is no longer won, and still fires ``deal_won``."""
 
-    def _filters(self) -> list[DealFilter]:
-        return [DealFilter("status", "eq", self.status)]
+    status: ClassVar[int]
 
     def matches(self, change: Mapping[str, Any]) -> dict[str, Any] | None:
         if change.get("field") != "status" or str(change.get("newValue")) != str(self.status):
