@@ -47,6 +47,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_sendpulse.operators.sms",
                     "airflow_provider_sendpulse.operators.api",
                     "airflow_provider_sendpulse.operators.chatbots",
+                    "airflow_provider_sendpulse.operators.crm",
                 ],
             }
         ],

@@ -24,6 +24,7 @@ MODULES = (
     "airflow_provider_sendpulse.operators.sms",
     "airflow_provider_sendpulse.operators.api",
     "airflow_provider_sendpulse.operators.chatbots",
+    "airflow_provider_sendpulse.operators.crm",
     "airflow_provider_sendpulse.sensors.events",
     "airflow_provider_sendpulse.sensors.campaigns",
 )

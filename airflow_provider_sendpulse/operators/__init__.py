@@ -29,6 +29,12 @@ if TYPE_CHECKING:
         SendPulseUnsubscribeContactsOperator,
         SendPulseUpdateContactVariablesOperator,
     )
+    from airflow_provider_sendpulse.operators.crm import (
+        SendPulseExportCrmOperator,
+        SendPulseMoveDealOperator,
+        SendPulseUpsertCrmContactOperator,
+        SendPulseUpsertDealOperator,
+    )
     from airflow_provider_sendpulse.operators.mailing_lists import (
         SendPulseCreateMailingListOperator,
         SendPulseDeleteMailingListOperator,
@@ -47,14 +53,18 @@ _EXPORTS = {
     "SendPulseCreateMailingListOperator": "mailing_lists",
     "SendPulseDeleteMailingListOperator": "mailing_lists",
     "SendPulseExportContactsOperator": "contacts",
+    "SendPulseExportCrmOperator": "crm",
     "SendPulseGetCampaignStatsOperator": "campaigns",
     "SendPulseInputError": "validation",
     "SendPulseListMailingListsOperator": "mailing_lists",
+    "SendPulseMoveDealOperator": "crm",
     "SendPulseRemoveContactsOperator": "contacts",
     "SendPulseRunChatbotFlowOperator": "chatbots",
     "SendPulseSendSmsOperator": "sms",
     "SendPulseUnsubscribeContactsOperator": "contacts",
     "SendPulseUpdateContactVariablesOperator": "contacts",
+    "SendPulseUpsertCrmContactOperator": "crm",
+    "SendPulseUpsertDealOperator": "crm",
     "SendPulseWhatsAppTemplateOperator": "chatbots",
 }
 
@@ -68,14 +78,18 @@ __all__ = [
     "SendPulseCreateMailingListOperator",
     "SendPulseDeleteMailingListOperator",
     "SendPulseExportContactsOperator",
+    "SendPulseExportCrmOperator",
     "SendPulseGetCampaignStatsOperator",
     "SendPulseInputError",
     "SendPulseListMailingListsOperator",
+    "SendPulseMoveDealOperator",
     "SendPulseRemoveContactsOperator",
     "SendPulseRunChatbotFlowOperator",
     "SendPulseSendSmsOperator",
     "SendPulseUnsubscribeContactsOperator",
     "SendPulseUpdateContactVariablesOperator",
+    "SendPulseUpsertCrmContactOperator",
+    "SendPulseUpsertDealOperator",
     "SendPulseWhatsAppTemplateOperator",
 ]
 

@@ -109,12 +109,12 @@ from airflow_provider_sendpulse.client.api.sms import (
 
 __all__ = [
     "CHANNELS",
-    "Call",
-    "DealFilter",
     "EDITABLE_CAMPAIGN_FIELDS",
     "MAX_EMAILS_PER_CALL",
     "MAX_PAGE_SIZE",
     "TOKEN_PATH",
+    "Call",
+    "DealFilter",
     "add_contacts",
     "add_crm_contact_comment",
     "add_crm_contact_emails",
