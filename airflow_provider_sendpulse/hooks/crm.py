@@ -99,6 +99,19 @@ class SendPulseCrm:
         """One deal."""
         return Deal.from_api(self.client.run(api.get_deal(deal_id)))
 
+    def deal_contacts(self, deal_id: int) -> list[CrmContact]:
+        """The contacts linked to a deal."""
+        return [CrmContact.from_api(c) for c in self.client.run(api.list_deal_contacts(deal_id))]
+
+    def find_deal(self, pipeline_id: int, name: str) -> Deal | None:
+        """The oldest deal named exactly ``name`` in the pipeline, deleted ones left out."""
+        for item in self.client.run(
+            api.list_deals(filters=[DealFilter("name", "eq", name)], pipeline_ids=[pipeline_id], sort_by="id")
+        ):
+            if item.get("name") == name and item.get("status") != api.crm.DEAL_DELETED:
+                return Deal.from_api(item)
+        return None
+
     def pipelines(self) -> list[dict[str, Any]]:
         """Pipelines with their steps."""
         return self.client.run(api.list_pipelines())

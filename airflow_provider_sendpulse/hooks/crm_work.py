@@ -88,16 +88,6 @@ def upsert_contact(
     return {"position": row.position, "outcome": outcome, "contact_id": contact_id}
 
 
-def find_deal(crm: SendPulseCrm, pipeline_id: int, name: str) -> dict[str, Any] | None:
-    """The oldest deal of the pipeline named exactly ``name`` (deleted deals left out), or None."""
-    for page_deal in crm.client.run(
-        api.list_deals(filters=[DealFilter("name", "eq", name)], pipeline_ids=[pipeline_id], sort_by="id")
-    ):
-        if page_deal.get("name") == name and page_deal.get("status") != api.crm.DEAL_DELETED:
-            return page_deal
-    return None
-
-
 def upsert_deal(
     crm: SendPulseCrm,
     pipeline: int | str,
@@ -116,7 +106,8 @@ def upsert_deal(
     Returns ``{"deal_id", "outcome", "pipeline_id", "step_id"}``.
     """
     pipeline_id, step_id = crm.resolve_step(pipeline, step)
-    existing = find_deal(crm, pipeline_id, name)
+    found = crm.find_deal(pipeline_id, name)
+    existing = None if found is None else found.raw
     if existing is None:
         created = crm.client.run(
             api.create_deal(

@@ -272,7 +272,8 @@ class SendPulseMoveDealOperator(SendPulseBaseOperator):
         raw = rendered_list(self.deal_ids)
         ids = [check_positive_int(d, "deal_ids") for d in (raw if isinstance(raw, list | tuple) else [raw])]
         if not ids:
-            raise SendPulseInputError("deal_ids: give at least one deal id.")
+            self.log.info("No deals to move")
+            return []
         step = None if self.step in (None, "") else _id_or_name(self.step, "step")
         pipeline = None if self.pipeline in (None, "") else _id_or_name(self.pipeline, "pipeline")
         moved = []
