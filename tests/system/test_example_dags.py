@@ -15,6 +15,8 @@ EXAMPLE_DAG_IDS = {
     "sendpulse_new_subscribers",
     "sendpulse_event_driven",
     "sendpulse_chatbot_replies",
+    "sendpulse_crm_deal_won",
+    "sendpulse_crm_nightly_export",
 }
 
 
