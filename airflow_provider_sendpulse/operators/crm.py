@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
@@ -295,7 +295,8 @@ class SendPulseExportCrmOperator(SendPulseBaseOperator):
 
     :param kind: ``"contacts"`` or ``"deals"``.
     :param path: target file: local path, URL or ``ObjectStoragePath`` (templated); ``.gz`` compresses.
-    :param start: window start (aware datetime or ISO 8601; templated); default the data interval's start.
+    :param start: window start (aware datetime or ISO 8601; templated); default the data interval's start,
+        or the day before its end when the interval is empty (a cron trigger schedule, a manual run).
     :param end: window end, excluded (templated); default the data interval's end.
     :param file_format: ``"csv"`` or ``"jsonl"``; default from the suffix.
     :param storage_conn_id: connection for an object-storage URL given as a string.
@@ -329,6 +330,8 @@ class SendPulseExportCrmOperator(SendPulseBaseOperator):
 
         start = _moment(self.start, "start", context.get("data_interval_start"))
         end = _moment(self.end, "end", context.get("data_interval_end"))
+        if self.start in (None, "") and start == end:
+            start = end - timedelta(days=1)  # an empty data interval (a trigger timetable, a manual run)
         if end <= start:
             raise SendPulseInputError(f"start/end: the window must not be empty, got {start} to {end}.")
         if not self.path:

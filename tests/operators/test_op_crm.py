@@ -209,3 +209,19 @@ def test_export_refuses_a_naive_window(emulator, sendpulse_conn, make_context, t
     )
     with pytest.raises(SendPulseInputError, match="start: give a time zone"):
         op.execute(make_context())
+
+
+def test_export_of_an_empty_data_interval_covers_the_day_before(
+    emulator, sendpulse_conn, make_context, funnel, tmp_path: Path
+):
+    pipeline_id, steps = funnel
+    now = emulator.now()
+    emulator.seed_deals(1, pipeline_id, steps[0], created=now - 2 * 86_400)
+    recent = emulator.seed_deals(2, pipeline_id, steps[0], created=now - 600)
+    at = datetime.fromtimestamp(now + 1, UTC)
+    context = {**make_context(), "data_interval_start": at, "data_interval_end": at}
+    result = SendPulseExportCrmOperator(
+        task_id="export", sendpulse_conn_id=sendpulse_conn, kind="deals", path=str(tmp_path / "d.jsonl")
+    ).execute(context)
+    assert result["start"] == (at - timedelta(days=1)).isoformat()
+    assert [json.loads(line)["id"] for line in (tmp_path / "d.jsonl").read_text().splitlines()] == recent
