@@ -38,7 +38,7 @@ from airflow_provider_sendpulse.events.registry import register_event_source
 PAGE = api.MAX_PAGE_SIZE
 
 CANDIDATES_PER_POLL = 100
-"""Changed deals whose history one poll reads at most (the rest wait for the next poll)."""
+"""Deals one deal_created / deal_updated poll inspects at most (the rest wait for the next poll)."""
 
 DAY_MARGIN = timedelta(hours=12)
 """Contact date filters are days in the account's zone; starting 12 h earlier covers every zone."""
@@ -117,8 +117,8 @@ class _DealSource(_CrmSource):
     """Deals changed (or created) since the position, oldest first, one request when idle."""
 
     time_field = "updatedAt"
-    whole_seconds: ClassVar[bool] = False
-    """Finish every deal of the last second a poll reaches, even past ``max_events``."""
+    whole_list: ClassVar[bool] = False
+    """Handle every changed deal in one poll, even past ``max_events`` (the history sources)."""
 
     def __init__(self, params: Mapping[str, Any] | None = None) -> None:
         super().__init__(params)
@@ -157,25 +157,20 @@ class _DealSource(_CrmSource):
         origin = _Position(at.position, at.seen)  # what was handled before this poll, for histories
         events: list[Item] = []
         inspected = offset = 0
-        last_second: datetime | None = None  # set once the poll is full; then only that second is finished
         while True:
             page: list[Item] = yield self._list(origin.position, offset)
             for deal in page:
                 when = str(deal[self.time_field])
-                if last_second is not None and _moment(when) > last_second:
-                    return Poll(events, self._cursor(at))
                 if at.handled(deal["id"], when):
                     continue
                 found = yield from self.events_of(deal, origin)
-                if not self.whole_seconds and events and len(events) + len(found) > max_events:
+                if not self.whole_list and events and len(events) + len(found) > max_events:
                     return Poll(events, self._cursor(at))
                 events.extend(found)
                 at.advance(deal["id"], when)
                 inspected += 1
-                if last_second is None and (len(events) >= max_events or inspected >= CANDIDATES_PER_POLL):
-                    if not self.whole_seconds:
-                        return Poll(events, self._cursor(at))
-                    last_second = _moment(when)
+                if not self.whole_list and (len(events) >= max_events or inspected >= CANDIDATES_PER_POLL):
+                    return Poll(events, self._cursor(at))
             if len(page) < PAGE:
                 return Poll(events, self._cursor(at))
             offset += len(page)
@@ -214,12 +209,12 @@ class DealUpdatedSource(_DealSource):
 class _HistorySource(_DealSource):
     """Deals whose history since the position shows a change this source is about.
 
-    A deal's history is read from the cursor's position, so every deal changed in a second the position
-    reaches must be handled in the same poll (``whole_seconds``): otherwise a deal left for the next poll
-    would have changes between the old and the new position that no history read covers.
+    A deal's history is read from the cursor's position, so every deal changed since it must be handled in
+    the same poll (``whole_list``): a deal left for the next poll (changed at t1 and again after the new
+    position) would have changes between the old and the new position that no history read covers.
     """
 
-    whole_seconds = True
+    whole_list = True
 
     def events_of(self, deal: Item, origin: _Position) -> Generator[api.Call[Any], Any, list[Item]]:
         start = origin.position or str(deal.get("createdAt") or deal[self.time_field])
