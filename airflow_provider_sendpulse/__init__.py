@@ -50,6 +50,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_sendpulse.operators.automation",
                     "airflow_provider_sendpulse.operators.smtp",
                     "airflow_provider_sendpulse.operators.verifier",
+                    "airflow_provider_sendpulse.operators.crm",
                 ],
             }
         ],

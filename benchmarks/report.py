@@ -166,6 +166,31 @@ def render_markdown(results: dict[str, Any]) -> str:
                 for r in chat["sizes"]
             ],
         )
+    crm = results.get("crm_poll")
+    if crm and "error" not in crm:
+        out += [
+            "## 2b. CRM event polls",
+            "",
+            "Requests one poll of each CRM event type sends (the token mint left out): idle, and after 10 "
+            "deals or contacts changed (plus 2 created). Deals filter on `updatedAt`/`createdAt` and sort "
+            "on it; moves and status changes read each changed deal's history. Contacts filter by day: "
+            "`crm_contact_updated` reads every contact changed since the position's day (see docs/crm.md).",
+            "",
+        ]
+        out += _table(
+            ["Event type", "Records", "Idle (requests)", "10 changed (requests)", "Events", "Idle poll (s)"],
+            [
+                [
+                    r["event_type"],
+                    r.get("contacts") or f"{_n(r['records'])} deals",
+                    r["idle_requests"],
+                    r["changed_requests"],
+                    r["changed_events"],
+                    _n(r["idle_s"], 3),
+                ]
+                for r in crm["deals"] + crm["contacts"]
+            ],
+        )
     fleet = results.get("fleet")
     if fleet and "error" not in fleet:
         out += [

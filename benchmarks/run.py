@@ -59,6 +59,7 @@ IMPORT_CONN_ID = "sendpulse_default"
 MEASUREMENTS = (
     "import",
     "idle_poll",
+    "crm_poll",
     "fleet",
     "hook_overhead",
     "import_cost",
@@ -80,6 +81,7 @@ class Settings:
     import_repeats: int = 3
     hook_rows: tuple[int, ...] = (100_000,)
     poll_sizes: tuple[int, ...] = (1_000, 100_000, 1_000_000)
+    crm_sizes: tuple[int, ...] = (1_000, 100_000)
     fleet_triggers: int = 1000
     fleet_lists: int = 50
     fleet_list_size: int = 1000
@@ -112,6 +114,7 @@ SMALL = Settings(
     import_repeats=2,
     hook_rows=(500,),
     poll_sizes=(100, 1_000, 5_000),
+    crm_sizes=(100, 1_000),
     fleet_triggers=20,
     fleet_lists=4,
     fleet_list_size=100,
@@ -478,6 +481,20 @@ def bench_chatbot_poll(
     return {"sizes": rows}
 
 
+def bench_crm_poll(
+    control: EmulatorControl, settings: Settings, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """Requests per idle (and 10-change) poll of every CRM event type by number of deals and contacts."""
+    crm_poll = load_sibling("crm_poll")
+    with connection(BENCH_CONN_ID, control.url, 100_000):
+        cold_start()
+        result: dict[str, Any] = crm_poll.crm_costs(control, BENCH_CONN_ID, settings.crm_sizes)
+    for row in result["deals"] + result["contacts"]:
+        what = row.get("contacts") or f"{row['records']:,} deals"
+        log(f"idle poll {row['event_type']} ({what}): {row['idle_requests']} requests")
+    return result
+
+
 # --- 3. trigger fleet -------------------------------------------------------------------------------
 
 
@@ -632,6 +649,15 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
             " / ".join(str(c) for c in counts),
             max(counts) <= 2 and len(set(counts)) == 1,
         )
+    crm = results.get("crm_poll")
+    if crm and "error" not in crm:
+        worst = max(crm["deals"], key=lambda row: row["idle_requests"])
+        add(
+            "CRM deal idle poll requests",
+            "<= 2 for every deal event type and size",
+            f"max {worst['idle_requests']} ({worst['event_type']}, {worst['records']:,} deals)",
+            worst["idle_requests"] <= 2,
+        )
     fleet = results.get("fleet")
     if fleet and "error" not in fleet:
         phases = list(fleet.values())
@@ -768,6 +794,7 @@ def run_all(
     steps: dict[str, Callable[[], dict[str, Any]]] = {
         "import": lambda: bench_import(control, settings, worker, log),
         "idle_poll": lambda: bench_idle_poll(control, settings, log),
+        "crm_poll": lambda: bench_crm_poll(control, settings, log),
         "fleet": lambda: bench_fleet(control, settings, worker, log),
         "hook_overhead": lambda: bench_hook_overhead(control, settings, log),
         "import_cost": lambda: load_sibling("import_cost").bench(settings.import_cost_runs, log),

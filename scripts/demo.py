@@ -224,6 +224,69 @@ class Demo:
         (report,) = smtp["recent"]
         say(f"Report email {report['id']} sent to {report['recipient']}: {report['subject']!r}")
 
+    def crm_deals(self) -> None:
+        heading("7. sendpulse_crm_deal_won / sendpulse_crm_nightly_export: CRM deals")
+        emulator = self.emulator
+        (ada,) = emulator.add_crm_contacts([{"first_name": "Ada", "emails": ["ada.customer@example.com"]}])
+        sales = emulator.add_pipeline("Sales", ["New", "Negotiation"])
+        onboarding = emulator.add_pipeline("Onboarding", ["Waiting", "Kick-off"])
+        (deal,) = emulator.add_deals(
+            [
+                {
+                    "pipeline_id": sales["id"],
+                    "step_id": sales["steps"][1]["id"],
+                    "name": "Acme renewal",
+                    "price": 1200,
+                    "contacts": [ada],
+                }
+            ]
+        )
+        (follow_up,) = emulator.add_deals(
+            [
+                {
+                    "pipeline_id": onboarding["id"],
+                    "step_id": onboarding["steps"][0]["id"],
+                    "name": "Onboarding: Acme renewal",
+                }
+            ]
+        )
+        say("CRM seeded: pipelines Sales and Onboarding, the deal 'Acme renewal', its contact, its follow-up")
+        polls = "/crm/v1/deals/get-list"
+        earlier = self.count_requests(polls)
+        result: dict[str, float] = {}
+        runner = threading.Thread(
+            target=lambda: result.update(seconds=self.dag_test("sendpulse_crm_deal_won", {})), daemon=True
+        )
+        runner.start()
+        self.wait_until(lambda: self.count_requests(polls) >= earlier + 2, timeout=180)
+        say(
+            f"Sensor recorded the deals' position and is polling "
+            f"({self.count_requests(polls) - earlier} polls, 1 request per idle poll)"
+        )
+        emulator.advance_clock(1)
+        emulator.win_deal(deal)
+        say("The deal 'Acme renewal' was marked won")
+        runner.join(timeout=300)
+        if "seconds" not in result:
+            raise SystemExit("sendpulse_crm_deal_won did not finish; see .airflow-demo/logs")
+        customers = self.list_named("Customers")
+        moved = next(d for d in emulator.crm_state()["deals"] if d["id"] == follow_up)
+        step = next(s["name"] for s in onboarding["steps"] if s["id"] == moved["stepId"])
+        say(
+            f"DAG run succeeded in {result['seconds']:.1f} s: list 'Customers' has "
+            f"{len(customers['contacts'])} contact(s); the follow-up deal is now at step '{step}'"
+        )
+        exports = HOME / "exports"
+        seconds = self.dag_test(
+            "sendpulse_crm_nightly_export", {}, {"AIRFLOW_VAR_SENDPULSE_EXPORT_DIR": str(exports)}
+        )
+        (written,) = exports.glob("deals-*.csv")
+        rows = len(written.read_text().splitlines()) - 1
+        say(
+            f"Nightly export ran in {seconds:.1f} s: {rows} deal(s) changed in the last day "
+            f"-> {display(written)}"
+        )
+
     def count_requests(self, path: str) -> int:
         return sum(1 for r in self.emulator.requests() if r["path"] == path)
 
@@ -259,6 +322,7 @@ def main() -> None:
         demo.new_subscribers(list_id)
         demo.event_driven(list_id)
         demo.reverse_etl()
+        demo.crm_deals()
         heading("Requests the emulator served")
         log = emulator.requests()
         mints = sum(1 for r in log if r["path"] == "/oauth/access_token")

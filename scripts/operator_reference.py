@@ -27,6 +27,7 @@ MODULES = (
     "airflow_provider_sendpulse.operators.automation",
     "airflow_provider_sendpulse.operators.smtp",
     "airflow_provider_sendpulse.operators.verifier",
+    "airflow_provider_sendpulse.operators.crm",
     "airflow_provider_sendpulse.sensors.events",
     "airflow_provider_sendpulse.sensors.campaigns",
 )

@@ -55,6 +55,8 @@ def test_importing_loads_no_http_or_web_library(module: str) -> None:
 def test_the_package_exports_still_import_by_their_public_paths() -> None:
     loaded = _loaded_after_import(
         "from airflow_provider_sendpulse.operators import SendPulseCreateCampaignOperator\n"
+        "from airflow_provider_sendpulse.operators import SendPulseMoveDealOperator\n"
+        "assert SendPulseMoveDealOperator.__module__.endswith('operators.crm')\n"
         "from airflow_provider_sendpulse.sensors.events import SendPulseEventSensor\n"
         "from airflow_provider_sendpulse.triggers.campaigns import SendPulseCampaignTrigger\n"
         "assert SendPulseCreateCampaignOperator.__module__.endswith('operators.campaigns')\n"

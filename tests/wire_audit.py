@@ -176,6 +176,7 @@ PREFIXED_DOCUMENTS = {
     "/chatbots/": "chatbots.yml",
     "/telegram/": "telegram.yml",
     "/whatsapp/": "whatsapp.yml",
+    "/crm/v1/": "crm.yml",
 }
 
 

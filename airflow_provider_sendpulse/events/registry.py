@@ -13,7 +13,8 @@ S = TypeVar("S", bound=type[EventSource])
 _SOURCES: dict[str, type[EventSource]] = {}
 
 _BUILT_IN = tuple(
-    f"airflow_provider_sendpulse.events.{name}" for name in ("campaigns", "chatbots", "sms", "subscribers")
+    f"airflow_provider_sendpulse.events.{name}"
+    for name in ("campaigns", "chatbots", "crm", "sms", "subscribers")
 )
 """Modules of the built-in sources, imported (so registered) when the registry is first used."""
 _built_in_loaded = False

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
 from airflow.sdk import ObjectStoragePath
 
-from airflow_provider_sendpulse.hooks.files import FileFormat, open_text
+from airflow_provider_sendpulse.hooks.files import FileFormat, written_atomically
 
 Writer = Callable[[Mapping[str, Any]], None]
 
@@ -31,22 +30,15 @@ def write_contacts(
     on_contact: Callable[[int], None] | None = None,
 ) -> tuple[int, set[str]]:
     """Write ``contacts`` to ``target``; returns how many, and the variables CSV left out."""
-    # ObjectStoragePath is a Path subclass on some Airflow versions, hence the exact check.
-    local = target if isinstance(target, Path) and not isinstance(target, ObjectStoragePath) else None
-    partial = local.with_name(local.name + ".partial") if local is not None else None
-    if local is not None:
-        local.parent.mkdir(parents=True, exist_ok=True)
     count = 0
     dropped: set[str] = set()
-    with open_text(partial or target, "w") as out:
+    with written_atomically(target) as out:
         write = _json_writer(out) if fmt == "jsonl" else _csv_writer(out, variables, include_status, dropped)
         for contact in contacts:
             write(contact)
             count += 1
             if on_contact is not None:
                 on_contact(count)
-    if partial is not None and local is not None:
-        os.replace(partial, local)
     return count, dropped
 
 

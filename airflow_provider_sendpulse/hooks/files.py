@@ -54,6 +54,20 @@ def file_format_of(path: Path | ObjectStoragePath, file_format: str | None) -> F
 
 
 @contextmanager
+def written_atomically(target: Path | ObjectStoragePath) -> Iterator[IO[str]]:
+    """Write text to ``target``; a local file is written beside it and renamed when complete."""
+    # ObjectStoragePath is a Path subclass on some Airflow versions, hence the exact check.
+    local = target if isinstance(target, Path) and not isinstance(target, ObjectStoragePath) else None
+    partial = local.with_name(local.name + ".partial") if local is not None else None
+    if local is not None:
+        local.parent.mkdir(parents=True, exist_ok=True)
+    with open_text(partial or target, "w") as out:
+        yield out
+    if partial is not None and local is not None:
+        os.replace(partial, local)
+
+
+@contextmanager
 def open_text(
     path: Path | ObjectStoragePath, mode: Literal["r", "w"], encoding: str = "utf-8"
 ) -> Iterator[IO[str]]:

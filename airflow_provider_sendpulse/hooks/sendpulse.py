@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from airflow_provider_sendpulse.client.async_client import AsyncSendPulseClient
     from airflow_provider_sendpulse.client.sync_client import SendPulseClient
     from airflow_provider_sendpulse.hooks.automation_events import EventSource, Failures
+    from airflow_provider_sendpulse.hooks.crm import SendPulseCrm
     from airflow_provider_sendpulse.hooks.smtp_log import Interval, LogKind
 
 T = TypeVar("T")
@@ -759,6 +760,15 @@ class SendPulseHook(ChatbotHookMixin, BaseHook):
         3 invalid)."""
         self.run(api.verify_email(email))
         return self.run(api.email_verification(email))
+
+    # --- CRM ------------------------------------------------------------------------------
+
+    @property
+    def crm(self) -> SendPulseCrm:
+        """CRM contacts, deals and pipelines (async: ``hooks.crm.AsyncSendPulseCrm``)."""
+        from airflow_provider_sendpulse.hooks.crm import SendPulseCrm
+
+        return SendPulseCrm(self.get_conn())
 
     # --- account --------------------------------------------------------------------------
 

@@ -410,3 +410,59 @@ def _event_row(position: str, email: Any, phone: Any, variables: dict[str, Any])
                 position, None, problem=f"variable {name!r} repeats the contact's {name.strip().lower()}"
             )
     return Row(position, email or None, clean_variables(variables), phone=digits)
+
+
+class RecordSource:
+    """Rows as plain mappings from ``rows`` (a list, an XCom or a JSON-list string) or a CSV / JSON-lines
+    ``path``, read as a stream that can be read again (a checking pass, then a sending pass).
+
+    Each row comes as ``(position, mapping)``; a row that is not an object comes with ``None`` and is
+    reported by the caller. CSV cells are strings; blank lines are skipped.
+    """
+
+    def __init__(
+        self,
+        *,
+        rows: Any = None,
+        path: str | os.PathLike[str] | None = None,
+        file_format: str | None = None,
+        delimiter: str = ",",
+        encoding: str = "utf-8-sig",
+        storage_conn_id: str | None = None,
+    ) -> None:
+        if (rows is None) == (path is None or path == ""):
+            raise SendPulseInputError("rows/path: give exactly one of rows (a list or XCom) and path.")
+        self.encoding = check_encoding(encoding)
+        self.delimiter = check_delimiter(delimiter)
+        self.items: Sequence[Any] | None = None
+        self.path: Path | ObjectStoragePath | None = None
+        if rows is not None:
+            self.items = _check_items(rows)
+        else:
+            assert path is not None
+            self.path = as_path(path, storage_conn_id)
+            self.format = file_format_of(self.path, file_format)
+            if not self.path.exists() or self.path.is_dir():
+                raise SendPulseInputError(f"path: {self.path} is not a file.")
+
+    def __iter__(self) -> Iterator[tuple[str, Mapping[str, Any] | None]]:
+        if self.items is not None:
+            for index, item in enumerate(self.items):
+                yield f"rows[{index}]", item if isinstance(item, Mapping) else None
+            return
+        assert self.path is not None
+        with open_text(self.path, "r", self.encoding) as text:
+            if self.format == "csv":
+                reader = csv.DictReader(text, delimiter=self.delimiter)
+                for record in reader:
+                    if any((v or "").strip() for v in record.values() if isinstance(v, str)):
+                        yield f"line {reader.line_num}", {k.strip(): v for k, v in record.items() if k}
+                return
+            for number, line in enumerate(text, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                except ValueError:
+                    item = None
+                yield f"line {number}", item if isinstance(item, Mapping) else None

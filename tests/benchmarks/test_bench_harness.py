@@ -44,6 +44,7 @@ TARGETS = {
     "import contacts landed",
     "import memory growth",
     "idle poll requests",
+    "CRM deal idle poll requests",
     "fleet memory per trigger",
     "fleet longest event-loop stall",
     "fleet never over the rate limit",
@@ -51,6 +52,10 @@ TARGETS = {
     "hook overhead",
     "DAG-parse import cost per module",
     "chatbot idle poll requests",
+    "events throughput",
+    "events refused requests (429)",
+    "events started once per row",
+    "events memory growth",
     "multi-process contacts landed",
     "token mints, 3 task processes",
 }
@@ -116,6 +121,20 @@ def test_idle_poll_figures(results: dict[str, Any]) -> None:
         assert row["naive_idle_poll_requests"] >= row["contacts"] / 100
         assert row["naive_new"] == 0
         assert _number(row["naive_poll_s_at_rate_limit"])
+
+
+def test_crm_poll_figures(results: dict[str, Any]) -> None:
+    crm = results["crm_poll"]
+    deal_rows = {(r["event_type"], r["records"]) for r in crm["deals"]}
+    deal_types = {"deal_created", "deal_updated", "deal_stage_changed", "deal_won", "deal_lost"}
+    assert deal_rows == {(t, n) for t in deal_types for n in run.SMALL.crm_sizes}
+    for row in crm["deals"] + crm["contacts"]:
+        for key in ("idle_requests", "changed_requests", "changed_events", "idle_s", "changed_s"):
+            assert _number(row[key]), (row["event_type"], key)
+        assert row["idle_requests"] >= 1
+        assert row["changed_events"] >= 1 or row["event_type"] == "deal_lost"
+    contact_types = {r["event_type"] for r in crm["contacts"]}
+    assert contact_types == {"crm_contact_created", "crm_contact_updated"}
 
 
 def test_fleet_figures(results: dict[str, Any]) -> None:

@@ -268,6 +268,11 @@ def patch_crm(spec: dict[str, Any]) -> None:
                 "description": "error",
                 "content": {"application/json": {"schema": CRM_ERROR_SCHEMA}},
             }
+    # 12. `externalContactId` is a string in the create body but an integer in the lookup path.
+    lookup = paths["/contacts/external/{externalContactId}"]
+    for parameter in [*lookup.get("parameters", []), *lookup["get"].get("parameters", [])]:
+        if parameter.get("name") == "externalContactId":
+            parameter["schema"] = {"type": "string"}
     # 6. `change-pipeline` documents no answer body; the emulator answers `{"data": Deal}`.
     paths["/deals/{dealId}/change-pipeline"]["post"]["responses"]["200"]["content"] = {
         "application/json": {"schema": {"properties": {"data": {"$ref": "#/components/schemas/Deal"}}}}

@@ -16,6 +16,8 @@ EXAMPLE_DAG_IDS = {
     "sendpulse_event_driven",
     "sendpulse_chatbot_replies",
     "sendpulse_reverse_etl",
+    "sendpulse_crm_deal_won",
+    "sendpulse_crm_nightly_export",
 }
 
 

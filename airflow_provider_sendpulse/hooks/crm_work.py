@@ -1,0 +1,258 @@
+"""Composite CRM work: upsert contacts and deals, move deals, export what changed in a window.
+
+Each function takes a :class:`~.crm.SendPulseCrm` and sends one row's requests at a time, so any number of
+rows streams through in flat memory at the client's rate limit.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from airflow.sdk import ObjectStoragePath
+
+from airflow_provider_sendpulse.client import api
+from airflow_provider_sendpulse.client.api import DealFilter
+from airflow_provider_sendpulse.client.crm_models import CrmContact, parse_crm_time
+from airflow_provider_sendpulse.client.errors import SendPulseError
+from airflow_provider_sendpulse.hooks.crm import SendPulseCrm, contact_pages, deal_pages
+from airflow_provider_sendpulse.hooks.files import FileFormat, written_atomically
+
+CrmKind = Literal["contacts", "deals"]
+DealMove = Literal["won", "lost"]
+
+DEAL_COLUMNS = ("id", "name", "pipelineId", "stepId", "status", "price", "currency", "responsibleId")
+CONTACT_COLUMNS = ("id", "firstName", "lastName", "externalContactId", "responsibleId")
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """One contact to upsert, already checked: at least one of email, phone and external id."""
+
+    position: str
+    email: str | None = None
+    phone: str | None = None
+    external_id: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    responsible_id: int | None = None
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+def upsert_contact(
+    crm: SendPulseCrm, row: ContactRow, responsible_id: int, attribute_ids: Mapping[str, int]
+) -> dict[str, Any]:
+    """Create or update the contact ``row`` describes; ``{"position", "outcome", "contact_id"[, "reason"]}``.
+
+    Found by external id, else email, else phone. A failed row (an API refusal, an unknown attribute) is
+    reported with its reason and does not stop the others.
+    """
+    try:
+        unknown = sorted(set(row.attributes) - set(attribute_ids))
+        if unknown:
+            raise ValueError(
+                f"unknown contact attribute(s) {', '.join(map(repr, unknown))}; known: "
+                f"{', '.join(sorted(attribute_ids)) or 'none'}"
+            )
+        found = crm.find_contact(email=row.email, phone=row.phone, external_id=row.external_id)
+        owner = row.responsible_id or (found.responsible_id if found else None) or responsible_id
+        if found is None:
+            created = crm.client.run(
+                api.create_crm_contact(owner, row.first_name, row.last_name, external_id=row.external_id)
+            )
+            contact_id, outcome = int(created["id"]), "created"
+            have = CrmContact.from_api(created)
+        else:
+            contact_id, outcome, have = found.id, "updated", found
+            changed = (row.first_name not in (None, found.first_name)) or (
+                row.last_name not in (None, found.last_name)
+            )
+            if changed or owner != found.responsible_id:
+                crm.client.run(api.update_crm_contact(contact_id, owner, row.first_name, row.last_name))
+        if row.email and row.email.lower() not in {e.lower() for e in have.emails}:
+            crm.client.run(
+                api.add_crm_contact_emails(contact_id, [row.email], main=None if have.emails else row.email)
+            )
+        if row.phone and row.phone not in have.phones:
+            crm.client.run(api.add_crm_contact_phone(contact_id, row.phone))
+        values = {attribute_ids[k]: v for k, v in row.attributes.items() if have.attributes.get(k) != str(v)}
+        if values:
+            crm.client.run(api.set_crm_contact_attributes(contact_id, values))
+    except (SendPulseError, ValueError) as error:
+        return {"position": row.position, "outcome": "failed", "reason": str(error)}
+    return {"position": row.position, "outcome": outcome, "contact_id": contact_id}
+
+
+def upsert_deal(
+    crm: SendPulseCrm,
+    pipeline: int | str,
+    name: str,
+    *,
+    step: int | str | None = None,
+    price: float | None = None,
+    currency: str | None = None,
+    responsible_id: int | None = None,
+    contact_ids: Sequence[int] = (),
+    attributes: Mapping[int, Any] | None = None,
+) -> dict[str, Any]:
+    """Create the deal named ``name`` in ``pipeline`` (at ``step``, default the first), or update it.
+
+    An update keeps what is not given (status, step, price); contacts are linked when not yet linked.
+    Returns ``{"deal_id", "outcome", "pipeline_id", "step_id"}``.
+    """
+    pipeline_id, step_id = crm.resolve_step(pipeline, step)
+    found = crm.find_deal(pipeline_id, name)
+    existing = None if found is None else found.raw
+    if existing is None:
+        created = crm.client.run(
+            api.create_deal(
+                pipeline_id,
+                step_id,
+                name=name,
+                price=price,
+                currency=currency,
+                responsible_id=responsible_id,
+                contact_ids=contact_ids,
+                attributes=attributes,
+            )
+        )
+        return {
+            "deal_id": int(created["id"]),
+            "outcome": "created",
+            "pipeline_id": pipeline_id,
+            "step_id": step_id,
+        }
+    deal_id = int(existing["id"])
+    target_step = step_id if step is not None else int(existing["stepId"])
+    crm.client.run(
+        api.update_deal(
+            deal_id,
+            pipeline_id=pipeline_id,
+            step_id=target_step,
+            status=int(existing["status"]),
+            name=name,
+            price=float(existing.get("price") or 0) if price is None else price,
+            currency=currency,
+            responsible_id=responsible_id,
+        )
+    )
+    if contact_ids:
+        linked = {int(c["id"]) for c in crm.client.run(api.list_deal_contacts(deal_id))}
+        for contact_id in contact_ids:
+            if int(contact_id) not in linked:
+                crm.client.run(api.link_deal_contact(deal_id, int(contact_id)))
+    return {"deal_id": deal_id, "outcome": "updated", "pipeline_id": pipeline_id, "step_id": target_step}
+
+
+def move_deal(
+    crm: SendPulseCrm,
+    deal_id: int,
+    *,
+    step: int | str | None = None,
+    pipeline: int | str | None = None,
+    status: DealMove | None = None,
+) -> dict[str, Any]:
+    """Move a deal to ``step`` (of ``pipeline``, default its own) and/or mark it won or lost.
+
+    Returns ``{"deal_id", "pipeline_id", "step_id", "status"}`` as the deal now stands.
+    """
+    deal = crm.client.run(api.get_deal(deal_id))
+    pipeline_id, step_id = int(deal["pipelineId"]), int(deal["stepId"])
+    if step is not None:
+        pipeline_id, step_id = crm.resolve_step(pipeline if pipeline is not None else pipeline_id, step)
+        if (pipeline_id, step_id) != (int(deal["pipelineId"]), int(deal["stepId"])):
+            deal = crm.client.run(api.change_deal_pipeline(deal_id, pipeline_id, step_id))
+    if status is not None:
+        wanted = api.crm.DEAL_WON if status == "won" else api.crm.DEAL_LOST
+        if int(deal["status"]) != wanted:
+            deal = crm.client.run(
+                api.update_deal(
+                    deal_id,
+                    pipeline_id=pipeline_id,
+                    step_id=step_id,
+                    status=wanted,
+                    name=str(deal.get("name") or ""),
+                    price=float(deal.get("price") or 0),
+                )
+            )
+    return {
+        "deal_id": int(deal_id),
+        "pipeline_id": pipeline_id,
+        "step_id": step_id,
+        "status": int(deal["status"]),
+    }
+
+
+def changed_in_window(
+    crm: SendPulseCrm, kind: CrmKind, start: datetime, end: datetime
+) -> Iterator[dict[str, Any]]:
+    """Records created or updated in ``[start, end)``, each once, read a page at a time.
+
+    First those updated in the window, then those created in it and updated after it; contacts are
+    filtered by day on the server and to the second here.
+    """
+    if kind == "deals":
+        updated = [DealFilter("updatedAt", "gte", start), DealFilter("updatedAt", "lt", end)]
+        created = [
+            DealFilter("createdAt", "gte", start),
+            DealFilter("createdAt", "lt", end),
+            DealFilter("updatedAt", "gte", end),
+        ]
+        for filters in (updated, created):
+            yield from _walk(crm, deal_pages(filters))
+        return
+    day_window = {"updateFrom": start.date(), "updateTo": end.date()}
+    for item in _walk(crm, contact_pages(day_window)):
+        if _within(item.get("updatedAt"), start, end):
+            yield item
+    for item in _walk(crm, contact_pages({"from": start.date(), "to": end.date()})):
+        if _within(item.get("createdAt"), start, end) and not _within(item.get("updatedAt"), start, end):
+            yield item
+
+
+def _walk(crm: SendPulseCrm, pages: Any) -> Iterator[dict[str, Any]]:
+    from airflow_provider_sendpulse.client.pagination import iter_items
+
+    return iter_items(crm.client, pages)
+
+
+def _within(value: Any, start: datetime, end: datetime) -> bool:
+    moment = parse_crm_time(value)
+    return moment is not None and start <= moment < end
+
+
+def write_records(
+    records: Iterable[Mapping[str, Any]], kind: CrmKind, target: Path | ObjectStoragePath, fmt: FileFormat
+) -> int:
+    """Write CRM records as CSV (flat columns, emails and phones joined by ``;``) or JSON lines (whole)."""
+    count = 0
+    with written_atomically(target) as out:
+        if fmt == "jsonl":
+            for record in records:
+                out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+                count += 1
+            return count
+        columns = [
+            *(DEAL_COLUMNS if kind == "deals" else (*CONTACT_COLUMNS, "emails", "phones")),
+            "createdAt",
+            "updatedAt",
+        ]
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        for record in records:
+            flat = dict(record)
+            if kind == "contacts":
+                flat["emails"] = ";".join(_values(record.get("emails"), "email"))
+                flat["phones"] = ";".join(_values(record.get("phones"), "phone"))
+            writer.writerow(["" if flat.get(c) is None else flat.get(c) for c in columns])
+            count += 1
+    return count
+
+
+def _values(items: Any, key: str) -> list[str]:
+    return [str(i.get(key)) for i in items or () if isinstance(i, Mapping) and i.get(key)]

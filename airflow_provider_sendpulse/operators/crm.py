@@ -1,0 +1,367 @@
+"""Operators for the SendPulse CRM: upsert contacts and deals, move deals, export what changed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
+from airflow_provider_sendpulse.operators.validation import (
+    SendPulseInputError,
+    check_choice,
+    check_email,
+    check_positive_int,
+    check_text,
+    normalise_phone,
+    rendered_list,
+    rendered_value,
+)
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from airflow_provider_sendpulse.hooks.crm_work import ContactRow
+
+_FORMATS = (None, "csv", "jsonl")
+_PROBLEMS_SHOWN = 10
+
+#: Row keys an upserted contact may carry, besides ``attributes``.
+CONTACT_KEYS = ("email", "phone", "external_id", "first_name", "last_name", "responsible_id", "attributes")
+
+
+def _id_or_name(value: object, field: str) -> int | str:
+    value = rendered_value(value)
+    if isinstance(value, bool) or value in (None, ""):
+        raise SendPulseInputError(f"{field}: give an id or an exact name.")
+    if isinstance(value, int):
+        return check_positive_int(value, field)
+    text = check_text(value, field).strip()
+    return int(text) if text.isdigit() else text
+
+
+def contact_row(position: str, item: Mapping[str, Any] | None) -> ContactRow:
+    """A checked contact row, or SendPulseInputError naming the row and the field."""
+    from airflow_provider_sendpulse.hooks.crm_work import ContactRow
+
+    if item is None:
+        raise SendPulseInputError(f"{position}: must be an object with email, phone or external_id.")
+    unknown = sorted(set(item) - set(CONTACT_KEYS))
+    if unknown:
+        raise SendPulseInputError(
+            f"{position}: unknown field(s) {', '.join(map(repr, unknown))}; "
+            f"allowed: {', '.join(CONTACT_KEYS)}."
+        )
+    email = item.get("email") or None
+    phone = item.get("phone") or None
+    external = item.get("external_id") or None
+    if not (email or phone or external):
+        raise SendPulseInputError(f"{position}: give at least one of email, phone and external_id.")
+    if email is not None:
+        email = check_email(email, f"{position}.email")
+    if phone is not None:
+        phone, problem = normalise_phone(phone)
+        if problem:
+            raise SendPulseInputError(f"{position}.phone: {problem}.")
+    attributes = item.get("attributes") or {}
+    if not isinstance(attributes, Mapping):
+        raise SendPulseInputError(f"{position}.attributes: must be an object of attribute name -> value.")
+    responsible = item.get("responsible_id")
+    return ContactRow(
+        position=position,
+        email=email,
+        phone=phone,
+        external_id=None if external is None else str(external),
+        first_name=None if item.get("first_name") is None else str(item["first_name"]),
+        last_name=None if item.get("last_name") is None else str(item["last_name"]),
+        responsible_id=None
+        if responsible in (None, "")
+        else check_positive_int(responsible, f"{position}.responsible_id"),
+        attributes={str(k): v for k, v in attributes.items()},
+    )
+
+
+class SendPulseUpsertCrmContactOperator(SendPulseBaseOperator):
+    """Create or update CRM contacts, found by external id, email or phone, one row at a time.
+
+    Every row is checked before the first request (a bad row fails the task naming it and the field);
+    rows are then sent one by one at the connection's rate limit, in flat memory.
+
+    :param rows: contacts as a list (or XCom) of objects with ``email``, ``phone``, ``external_id``,
+        ``first_name``, ``last_name``, ``responsible_id`` and ``attributes`` (name -> value) (templated).
+    :param path: a CSV or JSON-lines file of such rows instead (templated); CSV has no ``attributes``.
+    :param file_format: ``"csv"`` or ``"jsonl"``; default from the suffix.
+    :param responsible_id: team member given new contacts without their own (default: the first user).
+    :param storage_conn_id: connection for an object-storage URL given as a string.
+    :return: ``{"created", "updated", "failed", "rows": [{"position", "outcome", "contact_id" | "reason"}]}``.
+    """
+
+    template_fields: Sequence[str] = ("rows", "path", "responsible_id")
+
+    def __init__(
+        self,
+        *,
+        rows: Any = None,
+        path: str | os.PathLike[str] | None = None,
+        file_format: Literal["csv", "jsonl"] | None = None,
+        responsible_id: int | str | None = None,
+        storage_conn_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.rows = rows
+        self.path = path
+        self.file_format = check_choice(file_format, "file_format", _FORMATS)
+        self.responsible_id = responsible_id
+        self.storage_conn_id = storage_conn_id
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_sendpulse.client import api
+        from airflow_provider_sendpulse.hooks.crm_work import upsert_contact
+        from airflow_provider_sendpulse.operators.sources import RecordSource
+
+        source = RecordSource(
+            rows=None if self.rows is None else rendered_list(self.rows),
+            path=self.path,
+            file_format=self.file_format,
+            storage_conn_id=self.storage_conn_id,
+        )
+        count = 0
+        for position, item in source:  # the checking pass: every row before the first request
+            contact_row(position, item)
+            count += 1
+        owner = self.responsible_id
+        crm = self.hook.crm
+        default_owner = (
+            check_positive_int(owner, "responsible_id")
+            if owner not in (None, "")
+            else int(crm.users()[0]["id"])
+        )
+        attribute_ids = {
+            str(a["name"]): int(a["id"]) for a in crm.client.run(api.list_crm_contact_attributes())
+        }
+        outcomes: list[dict[str, Any]] = []
+        totals = {"created": 0, "updated": 0, "failed": 0}
+        for position, item in source:
+            outcome = upsert_contact(crm, contact_row(position, item), default_owner, attribute_ids)
+            totals[outcome["outcome"]] += 1
+            outcomes.append(outcome)
+            if outcome["outcome"] == "failed":
+                self.log.warning("%s failed: %s", position, outcome["reason"])
+            if len(outcomes) % 100 == 0:
+                self.log.info("Upserted %d of %d contacts", len(outcomes), count)
+        self.log.info("Contacts: %(created)d created, %(updated)d updated, %(failed)d failed", totals)
+        return {**totals, "rows": outcomes}
+
+
+class SendPulseUpsertDealOperator(SendPulseBaseOperator):
+    """Create a deal, or update the one with the same name in the pipeline.
+
+    :param pipeline: pipeline id or exact name (templated).
+    :param name: the deal's name, which identifies it within the pipeline (templated).
+    :param step: step id or exact name; new deals default to the first step, updates keep theirs (templated).
+    :param price: the deal's price (templated).
+    :param currency: 3-letter currency code.
+    :param contact_ids: CRM contact ids to link (templated).
+    :param responsible_id: team member responsible for the deal.
+    :param attributes: deal attribute id -> value, for new deals.
+    :return: ``{"deal_id", "outcome", "pipeline_id", "step_id"}``.
+    """
+
+    template_fields: Sequence[str] = ("pipeline", "name", "step", "price", "contact_ids")
+
+    def __init__(
+        self,
+        *,
+        pipeline: int | str,
+        name: str,
+        step: int | str | None = None,
+        price: float | str | None = None,
+        currency: str | None = None,
+        contact_ids: Sequence[int] | str | None = None,
+        responsible_id: int | None = None,
+        attributes: Mapping[int, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.pipeline = pipeline
+        self.name = name
+        self.step = step
+        self.price = price
+        self.currency = currency
+        self.contact_ids = contact_ids
+        self.responsible_id = responsible_id
+        self.attributes = attributes
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_sendpulse.hooks.crm_work import upsert_deal
+
+        pipeline = _id_or_name(self.pipeline, "pipeline")
+        name = check_text(self.name, "name", 255).strip()
+        step = None if self.step in (None, "") else _id_or_name(self.step, "step")
+        price = _price(self.price)
+        if self.currency is not None and not (len(self.currency) == 3 and self.currency.isalpha()):
+            raise SendPulseInputError(
+                f"currency: must be a 3-letter code such as USD, got {self.currency!r}."
+            )
+        contacts = [check_positive_int(c, "contact_ids") for c in rendered_list(self.contact_ids) or ()]
+        try:
+            result = upsert_deal(
+                self.hook.crm,
+                pipeline,
+                name,
+                step=step,
+                price=price,
+                currency=self.currency,
+                responsible_id=self.responsible_id,
+                contact_ids=contacts,
+                attributes=self.attributes,
+            )
+        except ValueError as error:  # a pipeline or step not found
+            raise SendPulseInputError(f"pipeline/step: {error}.") from None
+        self.log.info("Deal %s %s", result["deal_id"], result["outcome"])
+        return result
+
+
+def _price(value: object) -> float | None:
+    value = rendered_value(value)
+    if value in (None, ""):
+        return None
+    try:
+        price = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise SendPulseInputError(f"price: must be a number, got {value!r}.") from None
+    if price < 0 or price != price:
+        raise SendPulseInputError(f"price: must be a number of at least 0, got {value!r}.")
+    return price
+
+
+class SendPulseMoveDealOperator(SendPulseBaseOperator):
+    """Move deals to a step (by id or name) and/or mark them won or lost.
+
+    :param deal_ids: one deal id or a list of them, e.g. from a deal event's XCom (templated).
+    :param step: target step id or exact name (templated).
+    :param pipeline: the step's pipeline, id or name; default each deal's own (templated).
+    :param status: ``"won"`` or ``"lost"``.
+    :return: ``[{"deal_id", "pipeline_id", "step_id", "status"}]``.
+    """
+
+    template_fields: Sequence[str] = ("deal_ids", "step", "pipeline")
+
+    def __init__(
+        self,
+        *,
+        deal_ids: int | str | Sequence[int],
+        step: int | str | None = None,
+        pipeline: int | str | None = None,
+        status: Literal["won", "lost"] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.deal_ids = deal_ids
+        self.step = step
+        self.pipeline = pipeline
+        self.status = check_choice(status, "status", (None, "won", "lost"))
+        if step in (None, "") and status is None:
+            raise SendPulseInputError("step/status: give a step to move to, a status (won or lost), or both.")
+
+    def execute(self, context: Context) -> list[dict[str, Any]]:
+        from airflow_provider_sendpulse.hooks.crm_work import move_deal
+
+        raw = rendered_list(self.deal_ids)
+        ids = [check_positive_int(d, "deal_ids") for d in (raw if isinstance(raw, list | tuple) else [raw])]
+        if not ids:
+            self.log.info("No deals to move")
+            return []
+        step = None if self.step in (None, "") else _id_or_name(self.step, "step")
+        pipeline = None if self.pipeline in (None, "") else _id_or_name(self.pipeline, "pipeline")
+        moved = []
+        for deal_id in ids:
+            try:
+                moved.append(
+                    move_deal(self.hook.crm, deal_id, step=step, pipeline=pipeline, status=self.status)
+                )
+            except ValueError as error:
+                raise SendPulseInputError(f"step/pipeline: {error}.") from None
+            self.log.info(
+                "Deal %s now at step %s, status %s", deal_id, moved[-1]["step_id"], moved[-1]["status"]
+            )
+        return moved
+
+
+class SendPulseExportCrmOperator(SendPulseBaseOperator):
+    """Export CRM contacts or deals created or updated in a window to CSV or JSON lines, in flat memory.
+
+    :param kind: ``"contacts"`` or ``"deals"``.
+    :param path: target file: local path, URL or ``ObjectStoragePath`` (templated); ``.gz`` compresses.
+    :param start: window start (aware datetime or ISO 8601; templated); default the data interval's start,
+        or the day before its end when the interval is empty (a cron trigger schedule, a manual run).
+    :param end: window end, excluded (templated); default the data interval's end.
+    :param file_format: ``"csv"`` or ``"jsonl"``; default from the suffix.
+    :param storage_conn_id: connection for an object-storage URL given as a string.
+    :return: ``{"kind", "path", "format", "count", "start", "end"}``.
+    """
+
+    template_fields: Sequence[str] = ("path", "start", "end")
+
+    def __init__(
+        self,
+        *,
+        kind: Literal["contacts", "deals"],
+        path: str | os.PathLike[str],
+        start: datetime | str | None = None,
+        end: datetime | str | None = None,
+        file_format: Literal["csv", "jsonl"] | None = None,
+        storage_conn_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.kind = check_choice(kind, "kind", ("contacts", "deals"))
+        self.path = path
+        self.start = start
+        self.end = end
+        self.file_format = check_choice(file_format, "file_format", _FORMATS)
+        self.storage_conn_id = storage_conn_id
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_sendpulse.hooks.crm_work import changed_in_window, write_records
+        from airflow_provider_sendpulse.hooks.files import as_path, file_format_of
+
+        start = _moment(self.start, "start", context.get("data_interval_start"))
+        end = _moment(self.end, "end", context.get("data_interval_end"))
+        if self.start in (None, "") and start == end:
+            start = end - timedelta(days=1)  # an empty data interval (a trigger timetable, a manual run)
+        if end <= start:
+            raise SendPulseInputError(f"start/end: the window must not be empty, got {start} to {end}.")
+        if not self.path:
+            raise SendPulseInputError("path: give the file to write.")
+        target = as_path(self.path, self.storage_conn_id)
+        fmt = file_format_of(target, self.file_format)
+        records = changed_in_window(self.hook.crm, self.kind, start, end)
+        count = write_records(records, self.kind, target, fmt)
+        self.log.info("Exported %d %s changed from %s to %s to %s", count, self.kind, start, end, target)
+        return {
+            "kind": self.kind,
+            "path": str(target),
+            "format": fmt,
+            "count": count,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+        }
+
+
+def _moment(value: object, field: str, default: Any) -> datetime:
+    value = rendered_value(value)
+    if value in (None, ""):
+        value = default
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise SendPulseInputError(f"{field}: {value!r} is not an ISO 8601 date-time.") from None
+    if not isinstance(value, datetime):
+        raise SendPulseInputError(f"{field}: give a date-time (there is no data interval to default to).")
+    if value.tzinfo is None:
+        raise SendPulseInputError(f"{field}: give a time zone (e.g. +00:00), got {value.isoformat()!r}.")
+    return value

@@ -1,0 +1,227 @@
+"""CRM operators against the emulator: upserts, moves and exports, and bad input refused up front."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airflow_provider_sendpulse.operators import (
+    SendPulseExportCrmOperator,
+    SendPulseInputError,
+    SendPulseMoveDealOperator,
+    SendPulseUpsertCrmContactOperator,
+    SendPulseUpsertDealOperator,
+)
+
+
+@pytest.fixture
+def funnel(emulator: Any, sendpulse_conn: str) -> tuple[int, list[int]]:
+    pipeline = emulator.add_pipeline("Sales", ["New", "Offer", "Closing"])
+    return int(pipeline["id"]), [int(s["id"]) for s in pipeline["steps"]]
+
+
+def api_requests(emulator: Any) -> list[str]:
+    return [f"{r['method']} {r['path']}" for r in emulator.requests() if r["path"].startswith("/crm/")]
+
+
+def test_upsert_contacts_creates_updates_and_reports_failures(emulator, sendpulse_conn, make_context):
+    emulator.add_crm_contacts(
+        [{"first_name": "Old", "emails": ["known@example.com"], "attributes": {"City": "Kyiv"}}]
+    )
+    rows = [
+        {"email": "known@example.com", "first_name": "Known", "attributes": {"City": "Lviv"}},
+        {
+            "email": "new@example.com",
+            "phone": "+380 50 111 22 33",
+            "first_name": "New",
+            "external_id": "wh-2",
+        },
+        {"external_id": "wh-2", "last_name": "Again"},
+        {"email": "bad-attr@example.com", "attributes": {"Planet": "Mars"}},
+    ]
+    op = SendPulseUpsertCrmContactOperator(task_id="upsert", sendpulse_conn_id=sendpulse_conn, rows=rows)
+    result = op.execute(make_context())
+    assert (result["created"], result["updated"], result["failed"]) == (1, 2, 1)
+    outcomes = [r["outcome"] for r in result["rows"]]
+    assert outcomes == ["updated", "created", "updated", "failed"]
+    assert "Planet" in result["rows"][3]["reason"]
+    assert result["rows"][1]["contact_id"] == result["rows"][2]["contact_id"]
+    state = {c["id"]: c for c in emulator.crm_state()["contacts"]}
+    assert state[result["rows"][1]["contact_id"]]["lastName"] == "Again"
+    assert state[result["rows"][0]["contact_id"]]["firstName"] == "Known"
+    again = op.execute(make_context(try_number=2))  # a retry creates nothing twice
+    assert (again["created"], again["updated"]) == (0, 3)
+
+
+def test_upsert_contacts_from_a_jsonl_file(emulator, sendpulse_conn, make_context, tmp_path: Path):
+    path = tmp_path / "people.jsonl"
+    path.write_text(
+        "\n".join(json.dumps({"email": f"p{n}@example.com", "first_name": f"P{n}"}) for n in range(5))
+    )
+    result = SendPulseUpsertCrmContactOperator(
+        task_id="upsert", sendpulse_conn_id=sendpulse_conn, path=str(path)
+    ).execute(make_context())
+    assert result["created"] == 5
+    assert emulator.crm_state()["contact_count"] == 5
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([{"first_name": "Nobody"}], r"rows\[0\]: give at least one of email, phone and external_id"),
+        ([{"email": "ok@example.com"}, {"email": "not-an-email"}], r"rows\[1\].email"),
+        ([{"phone": "0501112233"}], r"rows\[0\].phone: must be in international format"),
+        ([{"email": "a@example.com", "colour": "red"}], r"rows\[0\]: unknown field\(s\) 'colour'"),
+        (["a@example.com"], r"rows\[0\]: must be an object"),
+    ],
+)
+def test_upsert_contacts_refuses_bad_rows_before_any_request(
+    emulator, sendpulse_conn, make_context, rows, message
+):
+    emulator.clear_requests()
+    op = SendPulseUpsertCrmContactOperator(task_id="upsert", sendpulse_conn_id=sendpulse_conn, rows=rows)
+    with pytest.raises(SendPulseInputError, match=message):
+        op.execute(make_context())
+    assert api_requests(emulator) == []
+
+
+def test_upsert_deal_by_name_within_the_pipeline(emulator, sendpulse_conn, make_context, funnel):
+    pipeline_id, steps = funnel
+    contact = emulator.seed_crm_contacts(1)[0]
+    op = SendPulseUpsertDealOperator(
+        task_id="deal",
+        sendpulse_conn_id=sendpulse_conn,
+        pipeline="Sales",
+        name="Acme",
+        price="100",
+        contact_ids=[contact],
+    )
+    first = op.execute(make_context())
+    assert first == {
+        "deal_id": first["deal_id"],
+        "outcome": "created",
+        "pipeline_id": pipeline_id,
+        "step_id": steps[0],
+    }
+    moved = SendPulseUpsertDealOperator(
+        task_id="deal",
+        sendpulse_conn_id=sendpulse_conn,
+        pipeline=pipeline_id,
+        name="Acme",
+        step="Offer",
+        price=150,
+    ).execute(make_context())
+    assert moved == {**first, "outcome": "updated", "step_id": steps[1]}
+    deal = next(d for d in emulator.crm_state()["deals"] if d["id"] == first["deal_id"])
+    assert (deal["price"], deal["stepId"]) == (150, steps[1])
+
+
+def test_upsert_deal_names_an_unknown_step(emulator, sendpulse_conn, make_context, funnel):
+    op = SendPulseUpsertDealOperator(
+        task_id="deal", sendpulse_conn_id=sendpulse_conn, pipeline="Sales", name="X", step="Signed"
+    )
+    with pytest.raises(SendPulseInputError, match="no step of pipeline 'Sales' with id or name 'Signed'"):
+        op.execute(make_context())
+
+
+def test_upsert_deal_refuses_a_bad_price_before_any_request(emulator, sendpulse_conn, make_context, funnel):
+    emulator.clear_requests()
+    op = SendPulseUpsertDealOperator(
+        task_id="deal", sendpulse_conn_id=sendpulse_conn, pipeline="Sales", name="X", price="cheap"
+    )
+    with pytest.raises(SendPulseInputError, match="price: must be a number"):
+        op.execute(make_context())
+    assert api_requests(emulator) == []
+
+
+def test_move_deals_to_a_step_by_name_then_won(emulator, sendpulse_conn, make_context, funnel):
+    pipeline_id, steps = funnel
+    ids = emulator.seed_deals(2, pipeline_id, steps[0])
+    moved = SendPulseMoveDealOperator(
+        task_id="move", sendpulse_conn_id=sendpulse_conn, deal_ids=json.dumps(ids), step="Closing"
+    ).execute(make_context())
+    assert [(m["deal_id"], m["step_id"], m["status"]) for m in moved] == [(i, steps[2], 1) for i in ids]
+    won = SendPulseMoveDealOperator(
+        task_id="win", sendpulse_conn_id=sendpulse_conn, deal_ids=ids[0], status="won"
+    ).execute(make_context())
+    assert won == [{"deal_id": ids[0], "pipeline_id": pipeline_id, "step_id": steps[2], "status": 3}]
+
+
+def test_move_needs_a_step_or_a_status(sendpulse_conn):
+    with pytest.raises(SendPulseInputError, match="step/status"):
+        SendPulseMoveDealOperator(task_id="move", sendpulse_conn_id=sendpulse_conn, deal_ids=[1])
+    with pytest.raises(SendPulseInputError, match="status"):
+        SendPulseMoveDealOperator(
+            task_id="m", sendpulse_conn_id=sendpulse_conn, deal_ids=[1], status="closed"
+        )
+
+
+def test_export_deals_changed_in_the_window(emulator, sendpulse_conn, make_context, funnel, tmp_path: Path):
+    pipeline_id, steps = funnel
+    now = emulator.now()
+    old = emulator.seed_deals(3, pipeline_id, steps[0], created=now - 3 * 86_400)
+    fresh = emulator.seed_deals(2, pipeline_id, steps[0], prefix="Fresh", created=now - 3600)
+    emulator.update_deal(old[0], price=7)  # updated inside the window
+    start = datetime.fromtimestamp(now - 86_400, UTC)
+    end = datetime.fromtimestamp(now + 60, UTC)
+    target = tmp_path / "out" / "deals.csv"
+    context = {**make_context(), "data_interval_start": start, "data_interval_end": end}
+    result = SendPulseExportCrmOperator(
+        task_id="export", sendpulse_conn_id=sendpulse_conn, kind="deals", path=str(target)
+    ).execute(context)
+    assert result["count"] == 3
+    rows = list(csv.DictReader(target.open()))
+    assert sorted(int(r["id"]) for r in rows) == sorted([old[0], *fresh])
+    assert rows[0].keys() >= {"id", "name", "pipelineId", "stepId", "status", "price", "updatedAt"}
+
+
+def test_export_contacts_as_json_lines(emulator, sendpulse_conn, make_context, tmp_path: Path):
+    now = emulator.now()
+    emulator.seed_crm_contacts(2, prefix="old", created=now - 5 * 86_400)
+    emulator.seed_crm_contacts(3, prefix="new", created=now - 60)
+    target = tmp_path / "contacts.jsonl"
+    result = SendPulseExportCrmOperator(
+        task_id="export",
+        sendpulse_conn_id=sendpulse_conn,
+        kind="contacts",
+        path=str(target),
+        start=(datetime.fromtimestamp(now, UTC) - timedelta(hours=1)).isoformat(),
+        end=datetime.fromtimestamp(now + 1, UTC).isoformat(),
+    ).execute(make_context())
+    assert result["count"] == 3
+    lines = [json.loads(line) for line in target.read_text().splitlines()]
+    assert all(line["emails"][0]["email"].startswith("new") for line in lines)
+
+
+def test_export_refuses_a_naive_window(emulator, sendpulse_conn, make_context, tmp_path: Path):
+    op = SendPulseExportCrmOperator(
+        task_id="export",
+        sendpulse_conn_id=sendpulse_conn,
+        kind="deals",
+        path=str(tmp_path / "d.csv"),
+        start="2026-01-01T00:00:00",
+        end="2026-01-02T00:00:00+00:00",
+    )
+    with pytest.raises(SendPulseInputError, match="start: give a time zone"):
+        op.execute(make_context())
+
+
+def test_export_of_an_empty_data_interval_covers_the_day_before(
+    emulator, sendpulse_conn, make_context, funnel, tmp_path: Path
+):
+    pipeline_id, steps = funnel
+    now = emulator.now()
+    emulator.seed_deals(1, pipeline_id, steps[0], created=now - 2 * 86_400)
+    recent = emulator.seed_deals(2, pipeline_id, steps[0], created=now - 600)
+    at = datetime.fromtimestamp(now + 1, UTC)
+    context = {**make_context(), "data_interval_start": at, "data_interval_end": at}
+    result = SendPulseExportCrmOperator(
+        task_id="export", sendpulse_conn_id=sendpulse_conn, kind="deals", path=str(tmp_path / "d.jsonl")
+    ).execute(context)
+    assert result["start"] == (at - timedelta(days=1)).isoformat()
+    assert [json.loads(line)["id"] for line in (tmp_path / "d.jsonl").read_text().splitlines()] == recent
