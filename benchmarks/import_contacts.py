@@ -2,11 +2,13 @@
 
 The emulator runs in a child process with SendPulse's limit of 10 requests per second, so this process's
 memory is the operator's alone. For each row count a CSV file is written, then imported into a fresh list
-through ``execute()`` (validation pass, then sending pass), once per batch size.
+through ``execute()`` (a validation pass, or with ``--on-invalid skip`` a pass reading only the emails,
+then the sending pass), once per batch size.
 
     python benchmarks/import_contacts.py                          # 100,000 and 1,000,000 rows, batch 1000
     python benchmarks/import_contacts.py --rows 100000 --batch-sizes 100 500 1000 2000 5000
     python benchmarks/import_contacts.py --rows 1000000 --tracemalloc   # Python heap peak (slower)
+    python benchmarks/import_contacts.py --rows 10000 100000 --on-invalid skip
 """
 
 from __future__ import annotations
