@@ -1,8 +1,9 @@
 """Which rows of an import a later row with the same email replaces, in flat memory.
 
 Each row's email key is reduced to a 64-bit keyed hash (Python's ``hash`` of a string is SipHash with a
-key random per process) and spilled, with the row's ordinal, into one of :data:`PARTITIONS` temporary
-files chosen by the hash. :meth:`DuplicateTable.finish` then reads one partition at a time: same email,
+key random per process) and buffered, with the row's ordinal, in one of :data:`PARTITIONS` partitions
+chosen by the hash; a full buffer is appended to its partition's temporary file (16 bytes per row, in a
+private temporary folder). :meth:`DuplicateTable.finish` then reads one partition at a time: same email,
 same partition, so a dictionary of one partition finds every replaced row. What stays in memory is one
 bit per row (125 kB per million rows), the write buffers and one partition.
 
@@ -39,8 +40,7 @@ class DuplicateTable:
 
     def __init__(self) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="sendpulse-import-")
-        folder = Path(self._dir.name)
-        self._files: list[IO[bytes]] = [(folder / f"{p}.bin").open("w+b") for p in range(PARTITIONS)]
+        self._files: list[IO[bytes] | None] = [None] * PARTITIONS  # opened on their first spill
         self._buffers = [array("q") for _ in range(PARTITIONS)]
         self._replaced = bytearray()
         self._kept: sqlite3.Connection | None = None
@@ -55,7 +55,7 @@ class DuplicateTable:
 
     def record(self, keys: Iterable[str | None]) -> None:
         """Record each row's email key, in source order (``None`` or ``""``: the row names no email)."""
-        buffers, files = self._buffers, self._files
+        buffers = self._buffers
         ordinal = self.rows - 1
         for ordinal, key in enumerate(keys, start=self.rows):
             if key:
@@ -64,8 +64,7 @@ class DuplicateTable:
                 buffer.append(digest)
                 buffer.append(ordinal)
                 if len(buffer) >= _FLUSH_AT:
-                    buffer.tofile(files[digest % PARTITIONS])
-                    del buffer[:]
+                    self._spill(digest % PARTITIONS)
         self.rows = ordinal + 1
 
     def finish(self) -> None:
@@ -73,11 +72,13 @@ class DuplicateTable:
         replaced = bytearray((self.rows + 7) // 8)
         count = 0
         for buffer, file in zip(self._buffers, self._files, strict=True):
-            file.seek(0)
-            pairs = array("q", file.read())
+            pairs = array("q")
+            if file is not None:
+                file.seek(0)
+                pairs.frombytes(file.read())
+                file.close()
             pairs.extend(buffer)
             del buffer[:]
-            file.close()
             # Pairs are in source order within a partition: a repeated hash replaces its previous row.
             last: dict[int, int] = {}
             for digest, ordinal in zip(pairs[0::2], pairs[1::2], strict=True):
@@ -88,6 +89,13 @@ class DuplicateTable:
                 last[digest] = ordinal
         self._replaced = replaced
         self.replaced_count = count
+
+    def _spill(self, partition: int) -> None:
+        file = self._files[partition]
+        if file is None:
+            file = self._files[partition] = (Path(self._dir.name) / f"{partition}.bin").open("w+b")
+        self._buffers[partition].tofile(file)
+        del self._buffers[partition][:]
 
     def replaced(self, ordinal: int) -> bool:
         """Whether a later row names the same email as row ``ordinal``."""
@@ -118,7 +126,8 @@ class DuplicateTable:
     def close(self) -> None:
         """Close and delete the temporary files."""
         for file in self._files:
-            file.close()
+            if file is not None:
+                file.close()
         if self._kept is not None:
             self._kept.close()
         self._dir.cleanup()
