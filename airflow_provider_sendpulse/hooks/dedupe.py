@@ -56,16 +56,18 @@ class DuplicateTable:
     def record(self, keys: Iterable[str | None]) -> None:
         """Record each row's email key, in source order (``None`` or ``""``: the row names no email)."""
         buffers = self._buffers
-        ordinal = self.rows - 1
-        for ordinal, key in enumerate(keys, start=self.rows):
+        ordinal = self.rows
+        for key in keys:
             if key:
                 digest = hash(key)
-                buffer = buffers[digest % PARTITIONS]
+                partition = digest % PARTITIONS
+                buffer = buffers[partition]
                 buffer.append(digest)
                 buffer.append(ordinal)
                 if len(buffer) >= _FLUSH_AT:
-                    self._spill(digest % PARTITIONS)
-        self.rows = ordinal + 1
+                    self._spill(partition)
+            ordinal += 1
+        self.rows = ordinal
 
     def finish(self) -> None:
         """Find the replaced rows (one bit each) and delete the spill files."""
