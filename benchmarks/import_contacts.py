@@ -2,11 +2,13 @@
 
 The emulator runs in a child process with SendPulse's limit of 10 requests per second, so this process's
 memory is the operator's alone. For each row count a CSV file is written, then imported into a fresh list
-through ``execute()`` (validation pass, then sending pass), once per batch size.
+through ``execute()`` (a validation pass, or with ``--on-invalid skip`` a pass reading only the emails,
+then the sending pass), once per batch size.
 
     python benchmarks/import_contacts.py                          # 100,000 and 1,000,000 rows, batch 1000
     python benchmarks/import_contacts.py --rows 100000 --batch-sizes 100 500 1000 2000 5000
     python benchmarks/import_contacts.py --rows 1000000 --tracemalloc   # Python heap peak (slower)
+    python benchmarks/import_contacts.py --rows 10000 100000 --on-invalid skip
 """
 
 from __future__ import annotations
@@ -65,13 +67,15 @@ def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_one(control: Any, path: Path, rows: int, batch_size: int, trace: bool) -> dict[str, Any]:
+def run_one(
+    control: Any, path: Path, rows: int, batch_size: int, trace: bool, on_invalid: str = "fail"
+) -> dict[str, Any]:
     from airflow_provider_sendpulse.operators import SendPulseAddContactsOperator
 
     list_id = control.create_list(f"bench-{rows}-{batch_size}-{time.time_ns()}")
     control.clear_requests()
     op = SendPulseAddContactsOperator(
-        task_id="import", list_id=list_id, path=str(path), batch_size=batch_size
+        task_id="import", list_id=list_id, path=str(path), batch_size=batch_size, on_invalid=on_invalid
     )
     if trace:
         tracemalloc.start()
@@ -108,6 +112,9 @@ def main() -> None:
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1000])
     parser.add_argument("--rate-limit", type=int, default=10, help="emulator requests/s (0 = off)")
     parser.add_argument("--tracemalloc", action="store_true", help="also trace the Python heap peak")
+    parser.add_argument(
+        "--on-invalid", choices=("fail", "skip"), default="fail", help="the operator's on_invalid"
+    )
     args = parser.parse_args()
 
     emulator = subprocess.Popen(
@@ -137,7 +144,7 @@ def main() -> None:
                 write_csv(path, rows)
                 size = path.stat().st_size / 2**20
                 for batch_size in args.batch_sizes:
-                    result = run_one(control, path, rows, batch_size, args.tracemalloc)
+                    result = run_one(control, path, rows, batch_size, args.tracemalloc, args.on_invalid)
                     print(json.dumps({"file_mib": round(size, 1), **result}), flush=True)
     finally:
         if emulator.stdin:

@@ -262,9 +262,16 @@ def _is_add(entry: dict[str, Any]) -> bool:
 
 
 def import_worker(
-    url: str, client: str, csv_path: str, rows: int, batch_size: int, rate_limit: int, series: bool
+    url: str,
+    client: str,
+    csv_path: str,
+    rows: int,
+    batch_size: int,
+    rate_limit: int,
+    series: bool,
+    on_invalid: str = "fail",
 ) -> dict[str, Any]:
-    """One import of ``csv_path`` with the operator, the hook or pysendpulse; its figures."""
+    """One import of ``csv_path`` with the operator (``on_invalid`` as given), the hook or pysendpulse."""
     control = EmulatorControl(url, timeout=600)
     path = Path(csv_path)
     if client == "operator":
@@ -274,7 +281,7 @@ def import_worker(
             cold_start()
             rss_before = rss_peak_mib()
             started = time.time()
-            run = import_contacts.run_one(control, path, rows, batch_size, trace=False)
+            run = import_contacts.run_one(control, path, rows, batch_size, False, on_invalid)
             rss_peak = rss_peak_mib()
         wall, in_list = float(run["wall_s"]), int(run["in_list"])
         errors = None

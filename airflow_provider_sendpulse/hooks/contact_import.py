@@ -1,24 +1,32 @@
-"""Streamed import of contacts into a mailing list: validate every row, then send batches.
+"""Streamed import of contacts into a mailing list: find repeated emails, then send batches.
 
-The source is read twice, as a stream: the first pass counts rows, finds bad ones (reported by position,
-never by address) and keeps an 8-byte digest per valid row; the second sends. So ``on_invalid="fail"``
-sends nothing when any row is bad, and rows repeating an email are merged with the **last row winning**,
-which needs to know the later rows before an earlier one is sent (a single pass could only send both,
-and an upsert in order would keep the earlier row's other variables). Memory stays flat: 8 MB of
-digests per million rows.
+Rows repeating an email are merged with the **last row winning**: only the last valid row of each email
+is sent. That needs every later row to be known before an earlier one is sent, so the source is read
+twice, as a stream, and neither pass keeps rows in memory:
+
+1. A first pass records each row's email key in a :class:`~.dedupe.DuplicateTable` (spilled to
+   temporary files; flat memory). With ``on_invalid="fail"`` it validates every row too, so nothing is
+   sent when one is bad. With ``"skip"`` it only extracts the email, several times cheaper than
+   validating, so sending starts sooner.
+2. The sending pass validates each row and sends the valid ones that no later row replaces. A valid row
+   that a later row replaces is kept aside; should that later row be invalid, the kept row (the last valid
+   one) is sent in its place.
+
+Sending as rows are read, in one pass, cannot keep this rule: adding a contact merges its variables into
+the existing ones, so sending an earlier row and then the later one would leave the earlier row's
+variables that the later row leaves empty, and count the address twice.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
-from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from airflow_provider_sendpulse import DEFAULT_ADD_BATCH_SIZE
 from airflow_provider_sendpulse.client.models import AddSummary, BatchProgress, Contact, DoubleOptIn
+from airflow_provider_sendpulse.hooks.dedupe import DuplicateTable
 from airflow_provider_sendpulse.hooks.errors import SendPulseInputError
 from airflow_provider_sendpulse.hooks.progress import ProgressLog
 
@@ -54,12 +62,20 @@ class ImportRow(Protocol):
     def problem(self) -> str | None: ...
     @property
     def blank(self) -> bool: ...
+    @property
+    def key(self) -> str:
+        """The email the row names, stripped and lower-cased, even when invalid (``""``: none)."""
+        ...
 
 
 class ImportSource(Protocol):
     """Rows that can be streamed more than once."""
 
     def rows(self) -> Iterable[ImportRow]: ...
+    def email_keys(self) -> Iterable[str | None]:
+        """A cheap pass: each row's :attr:`ImportRow.key` unvalidated, ``None`` for a blank line."""
+        ...
+
     def describe(self) -> str: ...
     def unmatched_columns(self) -> list[str]: ...
 
@@ -67,25 +83,15 @@ class ImportSource(Protocol):
 AddContacts = Callable[..., AddSummary]
 
 
-def email_digest(email: str) -> int:
-    """8 bytes standing for an address, so that a million of them fit in a few megabytes."""
-    return int.from_bytes(hashlib.blake2b(email.strip().lower().encode(), digest_size=8).digest(), "big")
-
-
 @dataclass
 class RowCount:
-    """Result of a pass: counts and the first few bad rows (positions, never addresses).
-
-    The validation pass also keeps one digest per valid row (in order), from which :meth:`superseded`
-    finds the rows a later row with the same email replaces.
-    """
+    """Counts of a pass and the first few bad rows (positions, never addresses)."""
 
     rows: int = 0
     valid: int = 0
     invalid: int = 0
     blank: int = 0
     problems: list[str] = field(default_factory=list)
-    digests: array[int] | None = None
 
     def add(self, row: ImportRow) -> None:
         if row.blank:
@@ -94,8 +100,6 @@ class RowCount:
         self.rows += 1
         if row.problem is None:
             self.valid += 1
-            if self.digests is not None and row.email is not None:
-                self.digests.append(email_digest(row.email))
             return
         self.invalid += 1
         if len(self.problems) < MAX_REPORTED_ROWS:
@@ -104,19 +108,6 @@ class RowCount:
     def describe(self) -> str:
         more = self.invalid - len(self.problems)
         return "; ".join(self.problems) + (f"; and {more} more" if more > 0 else "")
-
-    def superseded(self) -> set[int]:
-        """Ordinals (among valid rows) of rows that a later row with the same email replaces."""
-        seen: set[int] = set()
-        replaced: set[int] = set()
-        digests = self.digests or array("Q")
-        for ordinal in range(len(digests) - 1, -1, -1):
-            digest = digests[ordinal]
-            if digest in seen:
-                replaced.add(ordinal)
-            else:
-                seen.add(digest)
-        return replaced
 
 
 @dataclass
@@ -132,17 +123,25 @@ class ContactImport:
     double_opt_in: DoubleOptIn | None = None
 
     def run(self) -> dict[str, Any]:
-        """Validate, then send; returns the JSON-able summary the import operator documents."""
-        return self.send(self.validate())
+        """Scan (or validate), then send; returns the JSON-able summary the import operator documents."""
+        with DuplicateTable() as table:
+            first = self.validate(table) if self.on_invalid == "fail" else self.scan(table)
+            return self.send(first, table)
 
-    def validate(self) -> RowCount:
-        """First pass: count rows and find bad ones before anything is sent."""
+    def validate(self, table: DuplicateTable) -> RowCount:
+        """First pass for ``on_invalid="fail"``: count rows, find bad ones, record email keys."""
         describe = self.source.describe()
         self.log.info("Validating %s", describe)
         started = time.monotonic()
-        check = RowCount(digests=array("Q"))
-        for row in self.source.rows():
-            check.add(row)
+        check = RowCount()
+
+        def keys() -> Iterator[str | None]:
+            for row in self.source.rows():
+                check.add(row)
+                yield None if row.blank else row.key
+
+        table.record(keys())
+        table.finish()
         self.log.info(
             "Validated %d row(s) in %.1fs: %d valid, %d invalid",
             check.rows,
@@ -150,52 +149,88 @@ class ContactImport:
             check.valid,
             check.invalid,
         )
-        if check.rows == 0:
+        self._check_scanned(check.rows)
+        if check.invalid:
+            raise SendPulseInputError(
+                f"{check.invalid} invalid row(s) in {describe}, nothing was sent: "
+                f"{check.describe()}. Fix them, or set on_invalid='skip' to leave them out."
+            )
+        return check
+
+    def scan(self, table: DuplicateTable) -> RowCount:
+        """First pass for ``on_invalid="skip"``: count rows and record email keys, validating nothing."""
+        describe = self.source.describe()
+        self.log.info("Reading the emails of %s", describe)
+        started = time.monotonic()
+        check = RowCount()
+
+        def keys() -> Iterator[str | None]:
+            for key in self.source.email_keys():
+                if key is None:
+                    check.blank += 1
+                else:
+                    check.rows += 1
+                yield key
+
+        table.record(keys())
+        table.finish()
+        self.log.info("Read the emails of %d row(s) in %.1fs", check.rows, time.monotonic() - started)
+        self._check_scanned(check.rows)
+        return check
+
+    def _check_scanned(self, rows: int) -> None:
+        describe = self.source.describe()
+        if rows == 0:
             raise SendPulseInputError(f"contacts: {describe} has no contacts.")
         unmatched = self.source.unmatched_columns()
         if unmatched:
             raise SendPulseInputError(
                 f"column_mapping: no row of {describe} has {', '.join(map(repr, unmatched))}."
             )
-        if check.invalid and self.on_invalid == "fail":
-            raise SendPulseInputError(
-                f"{check.invalid} invalid row(s) in {describe}, nothing was sent: "
-                f"{check.describe()}. Fix them, or set on_invalid='skip' to leave them out."
-            )
-        if check.valid == 0:
-            raise SendPulseInputError(
-                f"no valid contacts among {check.rows} row(s) in {describe}: {check.describe()}."
-            )
-        if check.invalid:
-            self.log.warning("Skipping %d invalid row(s): %s", check.invalid, check.describe())
-        return check
 
-    def send(self, check: RowCount) -> dict[str, Any]:
-        """Second pass: stream valid rows to SendPulse in batches, logging progress."""
-        superseded = check.superseded()
-        distinct = check.valid - len(superseded)
-        if superseded:
+    def send(self, first: RowCount, table: DuplicateTable) -> dict[str, Any]:
+        """Sending pass: validate rows and stream the last valid row of each email in batches."""
+        if table.replaced_count:
             self.log.info(
-                "%d row(s) repeat an earlier email: merged, %s (%d distinct emails)",
-                len(superseded),
+                "%d row(s) name an email that a later row repeats: merged, %s",
+                table.replaced_count,
                 DUPLICATE_RULE,
-                distinct,
             )
-        progress = ProgressLog(self.log, distinct)
+        expected = first.rows - table.replaced_count
+        progress = ProgressLog(self.log, expected)
         second = RowCount()
+        sent = 0
 
         def contacts() -> Iterator[Contact]:
-            for row in self.source.rows():
-                ordinal = second.valid
+            nonlocal sent
+            for ordinal, row in enumerate(self.source.rows()):
                 second.add(row)
-                if row.email is not None and row.problem is None and ordinal not in superseded:
-                    yield Contact(row.email, dict(row.variables))
+                if row.blank:
+                    continue
+                if row.email is not None and row.problem is None:
+                    if table.replaced(ordinal):
+                        table.keep(row.key, row.email, row.variables)
+                        continue
+                    contact = Contact(row.email, dict(row.variables))
+                elif row.key and not table.replaced(ordinal):
+                    kept = table.take(row.key)  # this invalid row was last: an earlier valid one wins
+                    if kept is None:
+                        continue
+                    contact = Contact(*kept)
+                else:
+                    continue
+                sent += 1
+                yield contact
 
         def on_batch(batch: BatchProgress) -> None:
             progress.update(batch.contacts_sent)
 
         self.log.info(
-            "Adding %d contact(s) to list %s in batches of %d", distinct, self.list_id, self.batch_size
+            "Adding %s%d contact(s) to list %s in batches of %d",
+            "" if self.on_invalid == "fail" else "up to ",
+            expected,
+            self.list_id,
+            self.batch_size,
         )
         summary = self.add_contacts(
             self.list_id,
@@ -205,22 +240,15 @@ class ContactImport:
             on_batch=on_batch,
         )
         progress.update(summary.contacts, force=True)
-        if (second.valid, second.invalid) != (check.valid, check.invalid):
-            self.log.warning(
-                "The source changed between validation and sending: %d valid / %d invalid rows at first, "
-                "%d / %d when sending",
-                check.valid,
-                check.invalid,
-                second.valid,
-                second.invalid,
-            )
+        self._check_sent(first, second)
+        duplicates = second.valid - sent
         self.log.info(
             "Read %d row(s): %d distinct email(s) sent to list %s, %d duplicate row(s) merged (%s), "
             "%d invalid row(s) skipped, %d blank line(s)",
             second.rows,
             summary.contacts,
             self.list_id,
-            len(superseded),
+            duplicates,
             DUPLICATE_RULE,
             second.invalid,
             second.blank,
@@ -228,11 +256,11 @@ class ContactImport:
         return {
             "list_id": self.list_id,
             "rows": second.rows,
-            "distinct": distinct,
-            "duplicates": len(superseded),
+            "distinct": sent,
+            "duplicates": duplicates,
             "duplicate_rule": DUPLICATE_RULE,
             "added": summary.contacts,
-            "skipped": second.invalid + second.blank + len(superseded),
+            "skipped": second.invalid + second.blank + duplicates,
             "invalid": second.invalid,
             "blank": second.blank,
             "invalid_rows": second.problems,
@@ -240,3 +268,24 @@ class ContactImport:
             "batch_size": self.batch_size,
             "elapsed_seconds": round(progress.elapsed, 3),
         }
+
+    def _check_sent(self, first: RowCount, second: RowCount) -> None:
+        """Warn when the source changed between the passes; refuse a source without valid rows."""
+        if (second.rows, second.blank) != (first.rows, first.blank) or (
+            self.on_invalid == "fail" and (second.valid, second.invalid) != (first.valid, first.invalid)
+        ):
+            self.log.warning(
+                "The source changed between the first pass and sending: %d row(s) / %d blank line(s) at "
+                "first, %d / %d when sending",
+                first.rows,
+                first.blank,
+                second.rows,
+                second.blank,
+            )
+        if second.valid == 0:
+            raise SendPulseInputError(
+                f"no valid contacts among {second.rows} row(s) in {self.source.describe()}: "
+                f"{second.describe()}."
+            )
+        if second.invalid:
+            self.log.warning("Skipped %d invalid row(s): %s", second.invalid, second.describe())

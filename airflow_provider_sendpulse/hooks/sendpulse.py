@@ -316,10 +316,11 @@ class SendPulseHook(ChatbotHookMixin, BaseHook):
         batch_size: int = DEFAULT_ADD_BATCH_SIZE,
         double_opt_in: DoubleOptIn | None = None,
     ) -> dict[str, Any]:
-        """Import a re-readable stream of rows: validate every row, then send the valid ones in batches.
+        """Import a re-readable stream of rows: note each row's email, then send the valid ones in batches.
 
-        With ``on_invalid="fail"`` nothing is sent when a row is bad (:class:`SendPulseInputError` names
-        the rows by position); rows repeating an email are merged, the last one winning. Returns counts:
+        With ``on_invalid="fail"`` every row is validated first and nothing is sent when a row is bad
+        (:class:`SendPulseInputError` names the rows by position); rows repeating an email are merged,
+        the last valid one winning. Returns counts:
         see :class:`~airflow_provider_sendpulse.hooks.contact_import.ContactImport`.
         """
         check_batch_size(batch_size)

@@ -34,11 +34,12 @@ _FORMATS = (None, "csv", "jsonl")
 class SendPulseAddContactsOperator(MailingListOperatorBase):
     """Add (upsert) contacts to a mailing list from a list, an XCom, or a CSV / JSON-lines file.
 
-    The source is read twice, as a stream: a first pass validates every row (bad rows are reported by
-    position, e.g. ``line 42``, never by address), a second pass sends batches. With
-    ``on_invalid="fail"`` nothing is sent when any row is bad; with ``"skip"`` bad rows are left out and
-    counted. Memory stays flat whatever the file size. Adding is an upsert on the email, so running the
-    task twice leaves the list as after one run.
+    The source is read twice, as a stream: a first pass notes each row's email (to merge duplicates,
+    below), a second pass validates rows and sends batches. Bad rows are reported by position, e.g.
+    ``line 42``, never by address. With ``on_invalid="fail"`` the first pass validates every row too and
+    nothing is sent when one is bad; with ``"skip"`` bad rows are left out and counted, and the first
+    pass, which then validates nothing, is about four times cheaper. Memory stays flat whatever the file
+    size. Adding is an upsert on the email, so running the task twice leaves the list as after one run.
 
     Batch size: 1,000 contacts per request by default. SendPulse documents no cap for one add call and
     allows 10 requests per second per account, so requests are the budget. Measured with
@@ -63,8 +64,9 @@ class SendPulseAddContactsOperator(MailingListOperatorBase):
     :param storage_conn_id: connection for an object-storage URL given as a string.
     :param sendpulse_conn_id: Airflow connection of type ``sendpulse``.
     Duplicates: rows with the same email (compared case-insensitively) are merged before sending, and the
-    **last row wins** (its variables are the ones sent), as if the rows were applied in order. Only an
-    8-byte digest per valid row is kept to find them (8 MB per million rows).
+    **last row wins** (its variables are the ones sent; with ``"skip"``, the last *valid* row). A 64-bit
+    keyed hash per row is spilled to temporary files to find them, so memory does not grow with the row
+    count (a few MB, plus one bit per row).
 
     :return: ``{"list_id", "rows", "distinct", "duplicates", "duplicate_rule", "added", "skipped",
         "invalid", "blank", "invalid_rows", "batches", "batch_size", "elapsed_seconds"}``: ``rows`` read

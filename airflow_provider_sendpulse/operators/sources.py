@@ -3,8 +3,8 @@
 :class:`ContactSource` reads contacts (an email and variables); :class:`EventSource` reads Automation 360
 event rows (an email and/or a phone, and variables).
 
-A file is read row by row and can be read more than once (a validation pass, then a sending pass), so a
-million-row file never sits in memory.
+A file is read row by row and can be read more than once (a scan for duplicate emails or a validation
+pass, then a sending pass), so a million-row file never sits in memory.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from airflow.sdk import ObjectStoragePath
 
@@ -51,6 +51,16 @@ class Row:
     problem: str | None = None
     blank: bool = False
     phone: str | None = None
+    key: str = field(default="", compare=False)
+    """The key value the row names, stripped and lower-cased, even when it is invalid (``""``: none)."""
+
+
+class _Record(NamedTuple):
+    """One unparsed row: a list item, a JSON value or CSV cells; ``None`` for a blank line."""
+
+    position: str
+    item: Any
+    problem: str | None = None
 
 
 class ContactSource:
@@ -84,6 +94,9 @@ class ContactSource:
                 f"{self.what}/path: give exactly one of {self.what} (a list or XCom) and path."
             )
         self.mapping = self.check_mapping(column_mapping)
+        self._key_column = next((s for s, t in (self.mapping or {}).items() if t == self.key), self.key)
+        self._csv_layout: tuple[list[tuple[str, int]], int] = ([], -1)
+        """A CSV file's columns used (name, position) and the key column's position (-1: none)."""
         self._seen: set[str] = set()
         self.encoding = check_encoding(encoding)
         self.delimiter = check_delimiter(delimiter)
@@ -120,15 +133,46 @@ class ContactSource:
 
     def rows(self) -> Iterator[Row]:
         """One streaming pass over the source; call again for another pass."""
+        csv_file = self.format == "csv"
+        for position, item, problem in self._records():
+            if problem is not None:
+                yield Row(position, None, problem=problem)
+            elif item is None:
+                yield Row(position, None, blank=True)
+            elif csv_file:
+                columns = self._csv_layout[0]
+                cells = {name: item[i] if i < len(item) else None for name, i in columns}
+                yield self._row(position, cells, flat=True)
+            else:
+                yield self._row(position, item)
+
+    def email_keys(self) -> Iterator[str | None]:
+        """A cheap pass: per row, :attr:`Row.key` without validating the row (``None`` for a blank line).
+
+        It yields exactly one entry per row :meth:`rows` yields, in the same order.
+        """
+        csv_file = self.format == "csv"
+        for _, item, problem in self._records():
+            if problem is not None:
+                yield ""
+            elif item is None:
+                yield None
+            elif csv_file:
+                index = self._csv_layout[1]
+                yield item[index].strip().lower() if 0 <= index < len(item) else ""
+            else:
+                yield self._key(item)
+
+    def _records(self) -> Iterator[_Record]:
         if self.items is not None:
             for index, item in enumerate(self.items):
-                yield self._row(f"{self.what}[{index}]", item)
+                yield _Record(f"{self.what}[{index}]", item)
             return
         last = "the start"
         try:
-            for row in self._csv_rows() if self.format == "csv" else self._jsonl_rows():
-                last = row.position
-                yield row
+            for record in self._csv_records() if self.format == "csv" else self._jsonl_records():
+                last = record.position
+                yield record
         except UnicodeDecodeError:
             raise SendPulseInputError(
                 f"path: {self.path} is not {self.encoding} text after {last}; set encoding."
@@ -136,7 +180,8 @@ class ContactSource:
         except csv.Error as exc:
             raise SendPulseInputError(f"path: {self.path} is not readable CSV after {last}: {exc}.") from None
 
-    def _csv_rows(self) -> Iterator[Row]:
+    def _csv_records(self) -> Iterator[_Record]:
+        """Each record's cells (``None`` for a blank line); the header sets :attr:`_csv_layout`."""
         assert self.path is not None
         with open_text(self.path, "r", self.encoding) as text:
             reader = csv.reader(text, delimiter=self.delimiter)
@@ -145,12 +190,13 @@ class ContactSource:
                 raise SendPulseInputError(f"path: {self.path} is empty; expected a header row.")
             header = [name.strip() for name in header]
             columns = self._csv_columns(header)
+            key = self._key_column if self.mapping is not None else _find_key(header, self.key)
+            self._csv_layout = (columns, dict(columns).get(key or self.key, -1))
             for record in reader:
                 if not any(cell.strip() for cell in record):
-                    yield Row(f"line {reader.line_num}", None, blank=True)
+                    yield _Record(f"line {reader.line_num}", None)
                     continue
-                values = {name: record[i] if i < len(record) else None for name, i in columns}
-                yield self._row(f"line {reader.line_num}", values, flat=True)
+                yield _Record(f"line {reader.line_num}", record)
 
     def _csv_columns(self, header: list[str]) -> list[tuple[str, int]]:
         """Pick the header positions the mapping needs, or fail naming the missing columns."""
@@ -180,13 +226,13 @@ class ContactSource:
         """Whether an unmapped header names the column that identifies a row."""
         return _find_key(header, self.key) is not None
 
-    def _jsonl_rows(self) -> Iterator[Row]:
+    def _jsonl_records(self) -> Iterator[_Record]:
         assert self.path is not None
         with open_text(self.path, "r", self.encoding) as text:
             for number, line in enumerate(text, start=1):
                 position = f"line {number}"
                 if not line.strip():
-                    yield Row(position, None, blank=True)
+                    yield _Record(position, None)
                     continue
                 try:
                     item = json.loads(line)
@@ -195,35 +241,56 @@ class ContactSource:
                         raise SendPulseInputError(
                             f"path: {self.path} holds a JSON array; write one JSON object per line instead."
                         ) from None
-                    yield Row(position, None, problem="is not valid JSON")
+                    yield _Record(position, None, problem="is not valid JSON")
                     continue
-                yield self._row(position, item)
+                yield _Record(position, item)
+
+    def _key(self, item: Any) -> str:
+        """The key value an item names, stripped and lower-cased, without validating it; ``""``: none."""
+        if isinstance(item, str):
+            value: Any = item if self.mapping is None else None
+        elif not isinstance(item, Mapping):
+            value = None
+        elif self.mapping is not None:
+            self._note_columns(item)
+            value = item.get(self._key_column)
+        else:
+            key = _find_key(list(item), self.key)
+            value = None if key is None else item[key]
+        return value.strip().lower() if isinstance(value, str) else ""
+
+    def _note_columns(self, item: Mapping[str, Any]) -> None:
+        """Remember which mapped columns some row has (see :meth:`unmatched_columns`)."""
+        assert self.mapping is not None
+        if len(self._seen) < len(self.mapping):
+            self._seen.update(k for k in self.mapping if k in item)
 
     def _row(self, position: str, item: Any, flat: bool = False) -> Row:
         """Turn one item (an address, or a mapping of columns) into a Row."""
         if isinstance(item, str):
             if self.mapping is not None:
-                return Row(position, None, problem="is a bare string but column_mapping expects an object")
+                problem = "is a bare string but column_mapping expects an object"
+                return Row(position, None, problem=problem, key=self._key(item))
             return self._finish(position, item.strip(), {})
         if not isinstance(item, Mapping):
-            return Row(position, None, problem=f"must be an email or an object, got {type(item).__name__}")
+            problem = f"must be an email or an object, got {type(item).__name__}"
+            return Row(position, None, problem=problem, key=self._key(item))
         if self.mapping is not None:
+            self._note_columns(item)
             email: Any = None
             variables: dict[str, Any] = {}
-            if len(self._seen) < len(self.mapping):
-                self._seen.update(k for k in self.mapping if k in item)
             for source, target in self.mapping.items():
                 if target == self.key:
                     email = item.get(source)
                 elif source in item:
                     variables[target] = item[source]
             if email is None:
-                source = next(s for s, t in self.mapping.items() if t == self.key)
-                return Row(position, None, problem=f"has no value for {source!r}")
+                problem = f"has no value for {self._key_column!r}"
+                return Row(position, None, problem=problem, key=self._key(item))
         else:
             key = _find_key(list(item), self.key)
             if key is None:
-                return Row(position, None, problem=f"has no {self.key!r}")
+                return Row(position, None, problem=f"has no {self.key!r}", key=self._key(item))
             email = item[key]
             nested = item.get("variables")
             if not flat and isinstance(nested, Mapping):
@@ -235,14 +302,16 @@ class ContactSource:
         return self._finish(position, email, variables)
 
     def _finish(self, position: str, value: Any, variables: dict[str, Any]) -> Row:
+        """Validate a row's (stripped) key value and variables; its key is the value lower-cased."""
+        key = value.lower() if isinstance(value, str) else ""
         problem = self._key_problem(value)
         if problem:
-            return Row(position, None, problem=f"{self.key} {problem}")
+            return Row(position, None, problem=f"{self.key} {problem}", key=key)
         for name, item in variables.items():
             problem = variable_problem(name, item)
             if problem:
-                return Row(position, None, problem=problem)
-        return Row(position, value, clean_variables(variables))
+                return Row(position, None, problem=problem, key=key)
+        return Row(position, value, clean_variables(variables), key=key)
 
 
 def check_delimiter(delimiter: object) -> str:
@@ -365,8 +434,7 @@ class EventSource(ContactSource):
         phone: Any = None
         variables: dict[str, Any] = {}
         if self.mapping is not None:
-            if len(self._seen) < len(self.mapping):
-                self._seen.update(k for k in self.mapping if k in item)
+            self._note_columns(item)
             for source, target in self.mapping.items():
                 if target == EMAIL:
                     email = item.get(source)

@@ -192,3 +192,58 @@ def test_unreadable_files_name_the_place(tmp_path: Path) -> None:
 def test_bad_reader_options(kwargs: dict[str, str], message: str) -> None:
     with pytest.raises(SendPulseInputError, match=message):
         ContactSource(contacts=["a@example.com"], **kwargs)  # type: ignore[arg-type]
+
+
+def _keys_of_rows(source: ContactSource) -> list[str | None]:
+    return [None if row.blank else row.key for row in source.rows()]
+
+
+def test_email_keys_match_the_rows_keys_without_validating(tmp_path: Path) -> None:
+    csv_path = tmp_path / "mixed.csv"
+    csv_path.write_text(
+        "Name,EMAIL,email\n"
+        "Ann, Ann@Example.com ,x\n"
+        "\n"
+        "Bob,not-an-email,y\n"
+        "Short\n"
+        '"Multi\nline",cid@example.com,z\n'
+        "Dee,dee@example.com\n"
+    )
+    jsonl_path = tmp_path / "mixed.jsonl"
+    jsonl_path.write_text(
+        '{"email": " Eve@Example.com", "n": 1}\n'
+        "\n"
+        "{not json\n"
+        '"fay@example.com"\n'
+        "[1]\n"
+        '{"Email": "gil@example.com", "bad": {"x": 1}}\n'
+        '{"name": "no address"}\n'
+    )
+    sources = [
+        ContactSource(path=str(csv_path)),
+        ContactSource(path=str(csv_path), column_mapping={"EMAIL": "email", "Name": "name"}),
+        ContactSource(path=str(jsonl_path)),
+        ContactSource(path=str(jsonl_path), column_mapping={"email": "email", "n": "n"}),
+        ContactSource(contacts=["A@example.com ", 3, {"email": "b@example.com"}, {"e": 1}]),
+    ]
+    for source in sources:
+        assert list(source.email_keys()) == _keys_of_rows(source)
+    assert list(sources[0].email_keys()) == ["x", None, "y", "", "z", ""]
+    assert list(sources[1].email_keys()) == [
+        "ann@example.com",
+        None,
+        "not-an-email",
+        "",
+        "cid@example.com",
+        "dee@example.com",
+    ]
+    assert list(sources[2].email_keys()) == [
+        "eve@example.com",
+        None,
+        "",
+        "fay@example.com",
+        "",
+        "gil@example.com",
+        "",
+    ]
+    assert list(sources[4].email_keys()) == ["a@example.com", "", "b@example.com", ""]
