@@ -53,6 +53,7 @@ from airflow_provider_sendpulse import operators as op
 from airflow_provider_sendpulse.sensors.campaigns import SendPulseCampaignSensor
 from airflow_provider_sendpulse.sensors.events import SendPulseEventSensor
 from airflow_provider_sendpulse.triggers.campaigns import SendPulseCampaignTrigger
+from airflow_provider_sendpulse.triggers.events import SendPulseEventTrigger
 
 with DAG("parse_cost", schedule=None, start_date=datetime(2026, 1, 1)):
     op.SendPulseListMailingListsOperator(task_id="lists")
@@ -77,8 +78,10 @@ with DAG("parse_cost", schedule=None, start_date=datetime(2026, 1, 1)):
     SendPulseEventSensor(task_id="new", event_type="new_subscriber", list_id=1)
     SendPulseCampaignSensor(task_id="sent", campaign_id=7)
 SendPulseCampaignTrigger(campaign_id=7)
+SendPulseEventTrigger(event_type="new_subscriber", event_params={"list_id": 1})  # as in an AssetWatcher
 """
-"""A DAG file that builds every operator and sensor (constructor checks included) and a campaign trigger."""
+"""A DAG file that builds every operator and sensor (constructor checks included) and both triggers; the
+event trigger validates its event type, which loads every built-in event source."""
 
 
 def _dag_modules() -> list[str]:
