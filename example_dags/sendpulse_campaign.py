@@ -19,7 +19,6 @@ from typing import Any
 
 from airflow.sdk import Param, dag, task
 
-from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
 from airflow_provider_sendpulse.operators.campaigns import (
     SendPulseCreateCampaignOperator,
     SendPulseGetCampaignStatsOperator,
@@ -59,6 +58,9 @@ def sendpulse_campaign() -> None:
         chosen = str(context["params"]["sender_email"]).strip()
         if chosen:
             return chosen
+        # Imported in the task, not at the top: the DAG file is parsed far more often than this runs.
+        from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
+
         active = [s["email"] for s in SendPulseHook().list_senders() if s.get("status") == "Active"]
         if not active:
             raise ValueError("sender_email: the account has no active sender; add and activate one first")

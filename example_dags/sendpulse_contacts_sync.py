@@ -18,7 +18,6 @@ from typing import Any
 
 from airflow.sdk import Param, dag, task
 
-from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
 from airflow_provider_sendpulse.operators.contacts import SendPulseAddContactsOperator
 from airflow_provider_sendpulse.operators.mailing_lists import SendPulseCreateMailingListOperator
 
@@ -42,6 +41,9 @@ def sendpulse_contacts_sync() -> None:
 
     @task
     def count_before(list_id: int) -> int:
+        # Imported in the task, not at the top: the DAG file is parsed far more often than this runs.
+        from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
+
         return SendPulseHook().count_contacts(list_id)
 
     before = count_before(mailing_list.output)
@@ -63,6 +65,8 @@ def sendpulse_contacts_sync() -> None:
 
     @task
     def report(list_id: int, contacts_before: int, summary: dict[str, Any]) -> dict[str, Any]:
+        from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
+
         contacts_after = SendPulseHook().count_contacts(list_id)
         change = {
             "list_id": list_id,

@@ -9,14 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-MAX_CAMPAIGN_LISTS = 10
-"""Mailing lists one email campaign may go to."""
-MAX_CAMPAIGN_ATTACHMENTS = 5
-"""Files one email campaign may carry."""
-MAX_SMS_SENDER_LENGTH = 11
-"""Characters in an SMS sender name (alphanumeric sender ids are 11 at most)."""
-MAX_EMAIL_LENGTH = 254
-"""Characters in an email address (RFC 5321's path limit less the angle brackets)."""
+from airflow_provider_sendpulse.client.limits import (
+    MAX_CAMPAIGN_ATTACHMENTS as MAX_CAMPAIGN_ATTACHMENTS,
+)
+from airflow_provider_sendpulse.client.limits import MAX_CAMPAIGN_LISTS as MAX_CAMPAIGN_LISTS
+from airflow_provider_sendpulse.client.limits import MAX_EMAIL_LENGTH as MAX_EMAIL_LENGTH
+from airflow_provider_sendpulse.client.limits import MAX_SMS_SENDER_LENGTH as MAX_SMS_SENDER_LENGTH
 
 
 def as_moment(value: str | datetime, field: str) -> datetime:

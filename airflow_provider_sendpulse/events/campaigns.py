@@ -10,21 +10,23 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Generator, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from airflow_provider_sendpulse.client import api
-from airflow_provider_sendpulse.client.errors import SendPulseNotFoundError
+from airflow_provider_sendpulse.client.limits import MAX_PAGE_SIZE
 from airflow_provider_sendpulse.events.base import Cursor, Detection, EventSource, Poll, int_list
 from airflow_provider_sendpulse.events.registry import register_event_source
 from airflow_provider_sendpulse.events.statuses import FINAL_STATUSES, SENT_STATUSES, status_code
 
-PAGE = api.MAX_PAGE_SIZE
+PAGE = MAX_PAGE_SIZE
 
 MAX_PENDING = 1000
 """Most unfinished campaigns ``campaign_sent`` follows; beyond it the oldest are dropped with a warning."""
 
-Campaigns = Generator[api.Call[Any], Any, list[dict[str, Any]]]
-Scan = Generator[api.Call[Any], Any, tuple[list[dict[str, Any]], list[dict[str, Any]]]]
+if TYPE_CHECKING:
+    from airflow_provider_sendpulse.client import api
+
+Campaigns: TypeAlias = "Generator[api.Call[Any], Any, list[dict[str, Any]]]"
+Scan: TypeAlias = "Generator[api.Call[Any], Any, tuple[list[dict[str, Any]], list[dict[str, Any]]]]"
 
 
 def campaign_id(item: Mapping[str, Any]) -> int | None:
@@ -34,6 +36,13 @@ def campaign_id(item: Mapping[str, Any]) -> int | None:
         return int(value) if value is not None and not isinstance(value, bool) else None
     except (TypeError, ValueError):
         return None
+
+
+def _campaigns_page(*, limit: int, offset: int, order: str) -> api.Call[list[dict[str, Any]]]:
+    """``GET /campaigns``; the endpoints load when a poll runs, not when a DAG file builds a trigger."""
+    from airflow_provider_sendpulse.client import api
+
+    return api.list_campaigns(limit=limit, offset=offset, order=order)
 
 
 def newer_than(last_id: int, keep: int, watch: Iterable[int] = ()) -> Scan:
@@ -47,7 +56,7 @@ def newer_than(last_id: int, keep: int, watch: Iterable[int] = ()) -> Scan:
     seen: list[dict[str, Any]] = []
     offset = 0
     while True:
-        page: list[dict[str, Any]] = yield api.list_campaigns(limit=PAGE, offset=offset, order="desc")
+        page: list[dict[str, Any]] = yield _campaigns_page(limit=PAGE, offset=offset, order="desc")
         done = len(page) < PAGE
         for item in page:
             cid = campaign_id(item)
@@ -91,7 +100,7 @@ class NewCampaignSource(EventSource):
         return self.new_cursor(last_id=0)
 
     def baseline(self) -> Detection:
-        page: list[dict[str, Any]] = yield api.list_campaigns(limit=1, offset=0, order="desc")
+        page: list[dict[str, Any]] = yield _campaigns_page(limit=1, offset=0, order="desc")
         return Poll([], self.new_cursor(last_id=_max_id(page)), baseline=True)
 
     def detect(self, cursor: Cursor, max_events: int) -> Detection:
@@ -130,7 +139,7 @@ class CampaignSentSource(EventSource):
         return self.new_cursor(last_id=0, pending=[])
 
     def baseline(self) -> Detection:
-        page: list[dict[str, Any]] = yield api.list_campaigns(limit=PAGE, offset=0, order="desc")
+        page: list[dict[str, Any]] = yield _campaigns_page(limit=PAGE, offset=0, order="desc")
         waiting = [cid for c in page if (cid := campaign_id(c)) is not None and self._waiting(c)]
         return Poll([], self.new_cursor(last_id=_max_id(page), pending=sorted(waiting)), baseline=True)
 
@@ -167,6 +176,9 @@ class CampaignSentSource(EventSource):
 
     def _fetch_missing(self, pending: set[int], seen: list[dict[str, Any]]) -> Campaigns:
         """``seen`` plus the pending campaigns the listing did not reach, fetched one by one."""
+        from airflow_provider_sendpulse.client import api
+        from airflow_provider_sendpulse.client.errors import SendPulseNotFoundError
+
         found = {_id_or_zero(c): c for c in seen}
         for cid in sorted(pending - set(found)):
             try:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from airflow_provider_sendpulse.client import api
 from airflow_provider_sendpulse.client.wire import SENDPULSE_DATETIME_FORMAT
 from airflow_provider_sendpulse.events.base import Cursor, Detection, EventSource, Poll
 from airflow_provider_sendpulse.events.campaigns import campaign_id
 from airflow_provider_sendpulse.events.registry import register_event_source
+
+if TYPE_CHECKING:
+    from airflow_provider_sendpulse.client import api
 
 BEGINNING = "2000-01-01 00:00:00"
 
@@ -82,4 +84,6 @@ class NewSmsCampaignSource(EventSource):
     def _window(self, since: str) -> api.Call[list[dict[str, Any]]]:
         # `since` is a creation date SendPulse gave (account time); the end is now, an aware datetime
         # the client renders in the account's zone, so the window ends exactly at the account's now.
+        from airflow_provider_sendpulse.client import api
+
         return api.list_sms_campaigns(since, self.clock().replace(microsecond=0))

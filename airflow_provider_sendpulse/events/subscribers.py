@@ -21,16 +21,19 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Generator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from airflow_provider_sendpulse.client import api
+from airflow_provider_sendpulse.client.limits import MAX_PAGE_SIZE
 from airflow_provider_sendpulse.events.base import Cursor, Detection, EventSource, Poll, positive_int
 from airflow_provider_sendpulse.events.registry import register_event_source
+
+if TYPE_CHECKING:
+    from airflow_provider_sendpulse.client import api
 
 ANCHORS = 25
 """How many of the last delivered members the cursor remembers; all of them must vanish to lose the place."""
 
-PAGE = api.MAX_PAGE_SIZE
+PAGE = MAX_PAGE_SIZE
 
 
 @register_event_source
@@ -53,7 +56,7 @@ class NewSubscriberSource(EventSource):
 
     def baseline(self) -> Detection:
         for _ in range(3):
-            total: int = yield api.count_contacts(self.list_id)
+            total: int = yield self._count()
             if total <= 0:
                 return Poll([], self.beginning(), baseline=True)
             start = max(0, total - ANCHORS)
@@ -67,7 +70,7 @@ class NewSubscriberSource(EventSource):
     def detect(self, cursor: Cursor, max_events: int) -> Detection:
         offset = int(cursor["offset"])
         anchors: list[str] = [_as_anchor(str(a)) for a in cursor["anchors"]]
-        total: int = yield api.count_contacts(self.list_id)
+        total: int = yield self._count()
         prefetched: list[dict[str, Any]] = []
         at_end = False
         if not anchors:
@@ -120,7 +123,15 @@ class NewSubscriberSource(EventSource):
             high = low - 1
         return None
 
+    # The endpoints load when a poll runs, not when a DAG file builds a trigger for this source.
+    def _count(self) -> api.Call[int]:
+        from airflow_provider_sendpulse.client import api
+
+        return api.count_contacts(self.list_id)
+
     def _page(self, offset: int, limit: int) -> api.Call[list[dict[str, Any]]]:
+        from airflow_provider_sendpulse.client import api
+
         return api.list_contacts(self.list_id, limit=limit, offset=offset, order="asc")
 
     def _event(self, item: Mapping[str, Any]) -> dict[str, Any]:

@@ -35,18 +35,7 @@ DUPLICATE_RULE = "last row wins"
 MAX_REPORTED_ROWS = 20
 """Bad rows named (by position) in errors and in the summary."""
 
-MAX_ADD_BATCH_SIZE = 10_000
-"""The largest batch accepted: beyond it each request costs more than the rate limit saves."""
-
 OnInvalid = Literal["fail", "skip"]
-
-
-def check_batch_size(batch_size: int) -> None:
-    """Refuse a batch size outside 1 to :data:`MAX_ADD_BATCH_SIZE` (ValueError)."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"must be a positive integer, got {batch_size!r}")
-    if batch_size > MAX_ADD_BATCH_SIZE:
-        raise ValueError(f"at most {MAX_ADD_BATCH_SIZE}, got {batch_size}")
 
 
 class ImportRow(Protocol):

@@ -29,14 +29,10 @@ from airflow_provider_sendpulse.client.models import (
 from airflow_provider_sendpulse.client.pagination import iter_items
 from airflow_provider_sendpulse.events.campaigns import campaign_id as campaign_id_of
 from airflow_provider_sendpulse.hooks import connection_form
+from airflow_provider_sendpulse.hooks.batching import check_batch_size
 from airflow_provider_sendpulse.hooks.chatbots import ChatbotHookMixin
 from airflow_provider_sendpulse.hooks.contact_export import write_contacts
-from airflow_provider_sendpulse.hooks.contact_import import (
-    ContactImport,
-    ImportSource,
-    OnInvalid,
-    check_batch_size,
-)
+from airflow_provider_sendpulse.hooks.contact_import import ContactImport, ImportSource, OnInvalid
 from airflow_provider_sendpulse.hooks.create_once import CAMPAIGN_ONCE, EMAIL_ONCE, SMS_ONCE, Attempt, Outcome
 from airflow_provider_sendpulse.hooks.files import FileFormat
 from airflow_provider_sendpulse.hooks.progress import ProgressLog

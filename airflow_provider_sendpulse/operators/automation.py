@@ -7,10 +7,11 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
-from airflow_provider_sendpulse.operators.sources import EventSource, check_delimiter, check_encoding
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
     check_choice,
+    check_delimiter,
+    check_encoding,
     check_positive_int,
     check_text,
 )
@@ -101,6 +102,8 @@ class SendPulseAutomationEventOperator(SendPulseBaseOperator):
         event_name = check_text(self.event_name, "event_name").strip()
         if "/" in event_name:
             raise SendPulseInputError(f"event_name: {event_name!r} contains '/', which no event name has.")
+        from airflow_provider_sendpulse.operators.sources import EventSource
+
         source = EventSource(
             contacts=self.rows,
             path=self.path,

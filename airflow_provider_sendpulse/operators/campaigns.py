@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import jinja2
 from airflow.providers.common.compat.sdk import conf
 
-from airflow_provider_sendpulse.client.errors import SendPulseValidationError
 from airflow_provider_sendpulse.events.statuses import STATUS_NAMES, status_name
-from airflow_provider_sendpulse.hooks.create_once import CAMPAIGN_ONCE, Attempt
 from airflow_provider_sendpulse.links import (
     CAMPAIGN_ID_KEY,
     CAMPAIGN_URL_KEY,
@@ -20,7 +18,6 @@ from airflow_provider_sendpulse.links import (
     campaign_url,
 )
 from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
-from airflow_provider_sendpulse.operators.identity import bounded_name, task_identity
 from airflow_provider_sendpulse.operators.validation import (
     HOW_TO_LOAD_A_BODY,
     TEMPLATE_FILE_EXTENSIONS,
@@ -44,7 +41,6 @@ if TYPE_CHECKING:
 
     from airflow_provider_sendpulse.client.models import CampaignSpec
 
-STATE_KEY = CAMPAIGN_ONCE.key
 SENDER_NOT_FOUND_CODES = frozenset({701, 704, 1003})
 """SendPulse's ``error_code`` values for a sender address that is missing, unknown or not activated."""
 
@@ -188,6 +184,7 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
     def build_spec(self, context: Context) -> CampaignSpec:
         """Validate every field and build the request, before any request is sent."""
         from airflow_provider_sendpulse.client.models import CampaignSpec
+        from airflow_provider_sendpulse.operators.identity import bounded_name, task_identity
 
         sender_name = check_text(self.sender_name, "sender_name")
         sender_email = check_email(self.sender_email, "sender_email")
@@ -232,6 +229,9 @@ class SendPulseCreateCampaignOperator(SendPulseBaseOperator):
 
     def create_once(self, spec: CampaignSpec, context: Context) -> tuple[dict[str, Any], bool]:
         """Return ``(campaign, created)``: the campaign of an earlier try if there is one, else a new one."""
+        from airflow_provider_sendpulse.client.errors import SendPulseValidationError
+        from airflow_provider_sendpulse.hooks.create_once import Attempt
+
         try:
             outcome = self.hook.create_campaign_once(spec, Attempt.from_context(context))
         except SendPulseValidationError as error:

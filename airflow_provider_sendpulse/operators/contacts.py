@@ -7,15 +7,15 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from airflow_provider_sendpulse import DEFAULT_ADD_BATCH_SIZE
-from airflow_provider_sendpulse.hooks.contact_import import check_batch_size
-from airflow_provider_sendpulse.hooks.files import as_path, file_format_of
+from airflow_provider_sendpulse.hooks.batching import check_batch_size
 from airflow_provider_sendpulse.operators.base import MailingListOperatorBase
-from airflow_provider_sendpulse.operators.sources import ContactSource, check_delimiter, check_encoding
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
     check_choice,
+    check_delimiter,
     check_email,
     check_emails,
+    check_encoding,
     check_flag,
     check_positive_int,
     check_variables,
@@ -112,6 +112,8 @@ class SendPulseAddContactsOperator(MailingListOperatorBase):
         self.storage_conn_id = storage_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_sendpulse.operators.sources import ContactSource
+
         list_id = self.resolved_list_id()
         opt_in = _double_opt_in(self.double_opt_in)
         source = ContactSource(
@@ -267,6 +269,8 @@ class SendPulseExportContactsOperator(MailingListOperatorBase):
         self.storage_conn_id = storage_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_sendpulse.hooks.files import as_path, file_format_of
+
         list_id = self.resolved_list_id()
         if not self.path:
             raise SendPulseInputError("path: give the file to write.")

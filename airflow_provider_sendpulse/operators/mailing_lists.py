@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from airflow_provider_sendpulse.client.errors import SendPulseNotFoundError
 from airflow_provider_sendpulse.operators.base import SendPulseBaseOperator
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
@@ -68,6 +67,8 @@ class SendPulseDeleteMailingListOperator(SendPulseBaseOperator):
         self.missing_ok = check_flag(missing_ok, "missing_ok")
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_sendpulse.client.errors import SendPulseNotFoundError
+
         list_id = check_positive_int(self.list_id, "list_id")
         try:
             self.hook.delete_mailing_list(list_id)

@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_sendpulse.hooks.create_once import SMS_ONCE, Attempt
 from airflow_provider_sendpulse.operators.base import MailingListOperatorBase, SendPulseBaseOperator
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
@@ -17,8 +16,6 @@ from airflow_provider_sendpulse.operators.validation import (
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
-
-STATE_KEY = SMS_ONCE.key
 
 
 class SendPulseSendSmsOperator(SendPulseBaseOperator):
@@ -76,6 +73,8 @@ class SendPulseSendSmsOperator(SendPulseBaseOperator):
         self.route = route
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_sendpulse.hooks.create_once import Attempt
+
         sender = check_sms_sender(self.sender)
         body = check_text(self.body, "body")
         has_phones = self.phones not in (None, "", [])

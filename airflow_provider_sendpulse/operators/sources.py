@@ -9,7 +9,6 @@ pass, then a sending pass), so a million-row file never sits in memory.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import json
 import os
@@ -23,6 +22,8 @@ from airflow.sdk import ObjectStoragePath
 from airflow_provider_sendpulse.hooks.files import FileFormat, as_path, file_format_of, open_text
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
+    check_delimiter,
+    check_encoding,
     clean_variables,
     email_problem,
     normalise_phone,
@@ -312,23 +313,6 @@ class ContactSource:
             if problem:
                 return Row(position, None, problem=problem, key=key)
         return Row(position, value, clean_variables(variables), key=key)
-
-
-def check_delimiter(delimiter: object) -> str:
-    """One character, for the CSV reader."""
-    if not isinstance(delimiter, str) or len(delimiter) != 1:
-        raise SendPulseInputError(f"delimiter: must be one character, got {delimiter!r}.")
-    return delimiter
-
-
-def check_encoding(encoding: object) -> str:
-    """A text encoding Python knows."""
-    try:
-        codecs.lookup(encoding)  # type: ignore[arg-type]
-    except (LookupError, TypeError):
-        raise SendPulseInputError(f"encoding: unknown text encoding {encoding!r}.") from None
-    assert isinstance(encoding, str)
-    return encoding
 
 
 def _find_key(keys: list[str], key: str = EMAIL) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import codecs
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -10,7 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
-from airflow_provider_sendpulse.client.models import (
+from airflow_provider_sendpulse.client.limits import (
     MAX_CAMPAIGN_ATTACHMENTS,
     MAX_CAMPAIGN_LISTS,
     MAX_EMAIL_LENGTH,
@@ -237,6 +238,23 @@ def check_flag(value: object, field: str, *, optional: bool = False) -> bool | N
     if not isinstance(value, bool):
         raise SendPulseInputError(f"{field}: must be True or False, got {value!r}.")
     return value
+
+
+def check_delimiter(delimiter: object) -> str:
+    """One character, for the CSV reader."""
+    if not isinstance(delimiter, str) or len(delimiter) != 1:
+        raise SendPulseInputError(f"delimiter: must be one character, got {delimiter!r}.")
+    return delimiter
+
+
+def check_encoding(encoding: object) -> str:
+    """A text encoding Python knows."""
+    try:
+        codecs.lookup(encoding)  # type: ignore[arg-type]
+    except (LookupError, TypeError):
+        raise SendPulseInputError(f"encoding: unknown text encoding {encoding!r}.") from None
+    assert isinstance(encoding, str)
+    return encoding
 
 
 def check_at_parse(value: object, field: str, check: Callable[[Any, str], Any]) -> None:

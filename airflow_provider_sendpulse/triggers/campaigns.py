@@ -7,10 +7,6 @@ from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_sendpulse.client.errors import SendPulseError
-from airflow_provider_sendpulse.events.driver import adrive
-from airflow_provider_sendpulse.triggers._client import async_client
-from airflow_provider_sendpulse.waiting.campaigns import campaign_wait
 from airflow_provider_sendpulse.waiting.polling import (
     DEFAULT_MAX_ERRORS,
     ErrorBudget,
@@ -61,6 +57,12 @@ class SendPulseCampaignTrigger(BaseTrigger):
         return serialize_trigger(self)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        # Loaded here, in the triggerer, not by a DAG file that imports the trigger.
+        from airflow_provider_sendpulse.client.errors import SendPulseError
+        from airflow_provider_sendpulse.events.driver import adrive
+        from airflow_provider_sendpulse.triggers._client import async_client
+        from airflow_provider_sendpulse.waiting.campaigns import campaign_wait
+
         wait = campaign_wait(
             self.campaign_id, self.poll_interval, self.deadline, ErrorBudget(self.max_errors), self.log
         )

@@ -7,14 +7,11 @@ import json
 import time
 import zlib
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
-from airflow_provider_sendpulse.client.errors import SendPulseError
-from airflow_provider_sendpulse.events import Cursor, EventSource, Poll, adrive, cursor_key, get_event_source
-from airflow_provider_sendpulse.triggers._client import GatedClient, async_client
-from airflow_provider_sendpulse.triggers._watermark import Watermark
+from airflow_provider_sendpulse.events.registry import get_event_source
 from airflow_provider_sendpulse.waiting.polling import (
     DEFAULT_MAX_ERRORS,
     ErrorBudget,
@@ -25,6 +22,10 @@ from airflow_provider_sendpulse.waiting.polling import (
     serialize_trigger,
     trigger_event,
 )
+
+if TYPE_CHECKING:
+    from airflow_provider_sendpulse.events import Cursor, EventSource, Poll
+    from airflow_provider_sendpulse.triggers._client import GatedClient
 
 COMMIT_DELAY = 5.0
 """Seconds between handing a batch to the triggerer and storing the cursor past it, so the triggerer
@@ -108,6 +109,12 @@ class SendPulseEventTrigger(BaseEventTrigger):
         return get_event_source(self.event_type, self.event_params)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        # Loaded here, in the triggerer, not by a DAG file that imports the trigger.
+        from airflow_provider_sendpulse.client.errors import SendPulseError
+        from airflow_provider_sendpulse.events import adrive, cursor_key
+        from airflow_provider_sendpulse.triggers._client import async_client
+        from airflow_provider_sendpulse.triggers._watermark import Watermark
+
         source = self._source()
         watermark = Watermark(
             getattr(self, "asset_state_store", None), cursor_key(self.sendpulse_conn_id, source)

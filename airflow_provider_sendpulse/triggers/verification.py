@@ -7,9 +7,6 @@ from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_sendpulse.client.errors import SendPulseError
-from airflow_provider_sendpulse.events.driver import adrive
-from airflow_provider_sendpulse.triggers._client import async_client
 from airflow_provider_sendpulse.waiting.polling import (
     DEFAULT_MAX_ERRORS,
     ErrorBudget,
@@ -18,7 +15,6 @@ from airflow_provider_sendpulse.waiting.polling import (
     serialize_trigger,
     trigger_event,
 )
-from airflow_provider_sendpulse.waiting.verification import verification_wait
 
 
 class SendPulseVerificationTrigger(BaseTrigger):
@@ -57,6 +53,12 @@ class SendPulseVerificationTrigger(BaseTrigger):
         return serialize_trigger(self)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        # Loaded here, in the triggerer, not by a DAG file that imports the trigger.
+        from airflow_provider_sendpulse.client.errors import SendPulseError
+        from airflow_provider_sendpulse.events.driver import adrive
+        from airflow_provider_sendpulse.triggers._client import async_client
+        from airflow_provider_sendpulse.waiting.verification import verification_wait
+
         wait = verification_wait(
             self.list_id, self.poll_interval, self.deadline, ErrorBudget(self.max_errors), self.log
         )

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import conf
 from airflow.triggers.base import TriggerEvent
 
 from airflow_provider_sendpulse import DEFAULT_CAMPAIGN_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
-from airflow_provider_sendpulse.client.errors import (
-    SendPulseConnectionError,
-    SendPulseError,
-    SendPulseRateLimitError,
-    SendPulseServerError,
-)
 
-TRANSIENT_ERRORS: tuple[type[SendPulseError], ...] = (
-    SendPulseConnectionError,
-    SendPulseRateLimitError,
-    SendPulseServerError,
-)
-"""Failures worth another poll (the client has already retried them within the request)."""
+if TYPE_CHECKING:
+    from airflow_provider_sendpulse.client.errors import SendPulseError
 
 DEFAULT_MAX_ERRORS = 3
 """Polls in a row that may fail transiently before a wait reports an error."""
@@ -59,6 +49,20 @@ def pause_before_next(poll_interval: float, deadline: float | None) -> float:
     return max(0.0, poll_interval if left is None else min(poll_interval, left))
 
 
+def transient_errors() -> tuple[type[SendPulseError], ...]:
+    """Failures worth another poll (the client has already retried them within the request).
+
+    A function, so that a DAG file importing a sensor or trigger does not load the client's errors.
+    """
+    from airflow_provider_sendpulse.client.errors import (
+        SendPulseConnectionError,
+        SendPulseRateLimitError,
+        SendPulseServerError,
+    )
+
+    return (SendPulseConnectionError, SendPulseRateLimitError, SendPulseServerError)
+
+
 def describe(error: BaseException) -> str:
     """A one-line description (SendPulse errors already leave secrets and bodies out)."""
     return f"{type(error).__name__}: {error}"
@@ -78,7 +82,7 @@ class ErrorBudget:
     def spend(self, error: BaseException) -> bool:
         """Count a failed poll; True while the wait may go on (a transient error within the budget)."""
         self.failures += 1
-        return isinstance(error, TRANSIENT_ERRORS) and self.failures <= self.max_errors
+        return isinstance(error, transient_errors()) and self.failures <= self.max_errors
 
     def reset(self) -> None:
         """A poll succeeded: the budget is whole again."""

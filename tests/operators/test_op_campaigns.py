@@ -13,6 +13,7 @@ import pytest
 from account_zone import EMULATOR_TIMEZONE
 
 from airflow_provider_sendpulse.client.errors import SendPulseAmbiguousCreateError, SendPulseError
+from airflow_provider_sendpulse.hooks.create_once import CAMPAIGN_ONCE
 from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
 from airflow_provider_sendpulse.operators import (
     SendPulseCancelCampaignOperator,
@@ -20,7 +21,6 @@ from airflow_provider_sendpulse.operators import (
     SendPulseGetCampaignStatsOperator,
     SendPulseInputError,
 )
-from airflow_provider_sendpulse.operators import campaigns as campaigns_module
 from airflow_provider_sendpulse.operators.identity import TaskState
 
 SENDER = {"sender_name": "Shop", "sender_email": "sender@example.com"}
@@ -250,7 +250,7 @@ def test_a_stored_campaign_that_vanished_is_not_recreated(
     emulator: Any, sendpulse_conn: str, make_context: Any, list_id: int
 ) -> None:
     context = make_context()
-    context["task_state_store"].set(campaigns_module.STATE_KEY, 999)
+    context["task_state_store"].set(CAMPAIGN_ONCE.key, 999)
     with pytest.raises(SendPulseInputError, match="refusing to create another"):
         create_op(sendpulse_conn, list_ids=list_id).execute(context)
     assert campaigns(emulator) == []

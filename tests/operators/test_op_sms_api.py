@@ -10,6 +10,7 @@ import pytest
 from account_zone import EMULATOR_TIMEZONE
 
 from airflow_provider_sendpulse.client.errors import SendPulseError, SendPulseNotFoundError
+from airflow_provider_sendpulse.hooks.create_once import SMS_ONCE
 from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
 from airflow_provider_sendpulse.operators import (
     SendPulseAddPhonesOperator,
@@ -17,7 +18,6 @@ from airflow_provider_sendpulse.operators import (
     SendPulseInputError,
     SendPulseSendSmsOperator,
 )
-from airflow_provider_sendpulse.operators import sms as sms_module
 
 
 def sms_campaigns(emulator: Any) -> list[dict[str, Any]]:
@@ -123,7 +123,7 @@ def test_retry_after_a_crash_mid_send_finds_the_sms(
         patch.setattr(SendPulseHook, "send_sms", send_then_die)
         with pytest.raises(WorkerDied):
             sms_op(sendpulse_conn, phones=["380931234567", "14155550134"]).execute(make_context(store=store))
-    assert store.data[sms_module.STATE_KEY] == {"state": "creating"}
+    assert store.data[SMS_ONCE.key] == {"state": "creating"}
     # Another SMS from the same sender to other phones must not be mistaken for ours.
     sms_op(sendpulse_conn, phones=["380500000000"]).execute(make_context(task_id="other"))
     [ours, _other] = sms_campaigns(emulator)
@@ -139,7 +139,7 @@ def test_retry_refuses_when_an_earlier_send_is_unaccounted_for(
     emulator: Any, sendpulse_conn: str, make_context: Any
 ) -> None:
     context = make_context(try_number=2)
-    context["task_state_store"].set(sms_module.STATE_KEY, {"state": "sending"})
+    context["task_state_store"].set(SMS_ONCE.key, {"state": "sending"})
     with pytest.raises(SendPulseInputError, match="refusing to send twice"):
         sms_op(sendpulse_conn, phones=["380931234567"]).execute(context)
     assert sms_campaigns(emulator) == []

@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from airflow_provider_sendpulse.client.errors import SendPulseError
+from airflow_provider_sendpulse.client.limits import MAX_PAGE_SIZE as MAX_PAGE_SIZE
 
 T = TypeVar("T")
-
-MAX_PAGE_SIZE = 100
-"""SendPulse list endpoints answer 422 for a ``limit`` above this."""
 
 MAX_EMAILS_PER_CALL = 100
 """Most emails one delete or unsubscribe call takes."""
