@@ -7,13 +7,13 @@ import json
 import time
 import zlib
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
 from airflow_provider_sendpulse.client.errors import SendPulseError
 from airflow_provider_sendpulse.events import Cursor, EventSource, Poll, adrive, cursor_key, get_event_source
-from airflow_provider_sendpulse.triggers._client import GatedClient, async_client
+from airflow_provider_sendpulse.triggers._client import async_client
 from airflow_provider_sendpulse.triggers._watermark import Watermark
 from airflow_provider_sendpulse.waiting.polling import (
     DEFAULT_MAX_ERRORS,
@@ -25,6 +25,9 @@ from airflow_provider_sendpulse.waiting.polling import (
     serialize_trigger,
     trigger_event,
 )
+
+if TYPE_CHECKING:
+    from airflow_provider_sendpulse.client.async_client import AsyncSendPulseClient
 
 COMMIT_DELAY = 5.0
 """Seconds between handing a batch to the triggerer and storing the cursor past it, so the triggerer
@@ -114,7 +117,7 @@ class SendPulseEventTrigger(BaseEventTrigger):
         )
         cursor = await watermark.load() or self.cursor
         await _sleep_until((self.not_before or time.time()) + self._jitter(), self.deadline)
-        client: GatedClient | None = None
+        client: AsyncSendPulseClient | None = None
         budget = ErrorBudget(self.max_errors)
         while True:
             left = remaining(self.deadline)
