@@ -29,6 +29,11 @@ class AsyncSendPulseClient(ClientBase):
     :param on_new_secret: called (in a worker thread) with each new bearer token before first use.
     :param http_client: a shared ``httpx.AsyncClient`` to send API calls with; it is not closed by
         :meth:`aclose`. If omitted, the client makes (and later closes) its own.
+    :param in_flight: a semaphore capping the requests in flight on a shared ``http_client`` (give
+        every client of that pool the same one, with as many slots as the pool has connections).
+
+    A task cancelled while its request is under way is released at once; the request itself still
+    finishes (or times out) in the background, so its pooled connection is never lost.
     """
 
     def __init__(
@@ -37,9 +42,10 @@ class AsyncSendPulseClient(ClientBase):
         *,
         on_new_secret: SecretCallback | None = None,
         http_client: httpx.AsyncClient | None = None,
+        in_flight: asyncio.Semaphore | None = None,
     ) -> None:
         self.core = ClientCore(config, on_new_secret)
-        self.transport = AsyncTransport(config.timeout, http_client, config.connection_hint)
+        self.transport = AsyncTransport(config.timeout, http_client, config.connection_hint, in_flight)
 
     async def run(self, call: Call[T]) -> T:
         """Send ``call`` and return its parsed answer; raises :class:`SendPulseError` on failure."""

@@ -226,13 +226,33 @@ class AsyncTransport:
 
     A client passed in is shared and never closed here; otherwise one is made on first use, in a
     worker thread (building it loads the CA bundle, which would block the event loop).
+
+    Each exchange (connect, send, read the answer, give the connection back) runs in a task of its
+    own that the caller's cancellation does not reach: a caller cancelled mid-request gets
+    ``CancelledError`` at once, and the exchange still ends by the timeout and returns its
+    connection to the pool. httpcore 1.0 is written for anyio's cancel scopes; a plain
+    ``Task.cancel()`` (how a triggerer stops triggers) that lands between taking a pooled
+    connection and giving it back leaves the connection connecting, new or active for good, and
+    once every slot is lost so, each request fails with ``PoolTimeout``.
+
+    :param in_flight: a semaphore shared by the transports of one pool, held for the whole exchange,
+        so that requests queue here rather than in httpcore's pool (cheap to wake, and a cancelled
+        caller's exchange keeps its slot until its connection is back).
     """
 
-    def __init__(self, timeout: float, client: httpx.AsyncClient | None = None, hint: str = "") -> None:
+    def __init__(
+        self,
+        timeout: float,
+        client: httpx.AsyncClient | None = None,
+        hint: str = "",
+        in_flight: asyncio.Semaphore | None = None,
+    ) -> None:
         self.timeout = timeout
         self.hint = hint
         self._client = client
         self._owns_client = client is None
+        self._in_flight = in_flight
+        self._exchanges: set[asyncio.Task[RawResponse]] = set()
 
     async def http_client(self) -> httpx.AsyncClient:
         """The ``httpx.AsyncClient`` in use, made now if needed."""
@@ -246,6 +266,14 @@ class AsyncTransport:
 
     async def send(self, request: Request, what: str) -> RawResponse:
         """Send one request; network failures raise :class:`SendPulseConnectionError`."""
+        if self._in_flight is not None:
+            await self._in_flight.acquire()
+        exchange = asyncio.get_running_loop().create_task(self._exchange(request, what))
+        self._exchanges.add(exchange)  # the loop keeps only weak references to tasks
+        exchange.add_done_callback(self._exchange_done)
+        return await asyncio.shield(exchange)
+
+    async def _exchange(self, request: Request, what: str) -> RawResponse:
         client = await self.http_client()
         try:
             response = await client.request(**request.arguments(self.timeout))
@@ -253,8 +281,20 @@ class AsyncTransport:
             raise connection_error_from_httpx(exc, what, request.url, self.timeout, self.hint) from None
         return RawResponse.read(response.status_code, response.content, response.headers)
 
+    def _exchange_done(self, exchange: asyncio.Task[RawResponse]) -> None:
+        self._exchanges.discard(exchange)
+        if self._in_flight is not None:
+            self._in_flight.release()
+        if not exchange.cancelled():
+            exchange.exception()  # mark it retrieved: a cancelled caller no longer wants the outcome
+
     async def aclose(self) -> None:
-        """Close the HTTP client if this transport made it (a shared one is left open)."""
+        """Close the HTTP client if this transport made it (a shared one is left open).
+
+        Exchanges still running (their callers were cancelled) are waited for first.
+        """
+        if self._exchanges:
+            await asyncio.wait(set(self._exchanges))
         if self._owns_client and self._client is not None:
             await self._client.aclose()
             self._client = None

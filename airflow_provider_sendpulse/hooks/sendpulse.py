@@ -39,6 +39,8 @@ from airflow_provider_sendpulse.hooks.progress import ProgressLog
 from airflow_provider_sendpulse.hooks.settings import SCALE_SETTINGS, client_config
 
 if TYPE_CHECKING:
+    import asyncio
+
     import httpx
 
     from airflow_provider_sendpulse.client.api.smtp import EmailMessage
@@ -173,16 +175,21 @@ class SendPulseHook(ChatbotHookMixin, BaseHook):
         extra = await get_async_extra_dejson(conn)
         return self._config(conn, extra)
 
-    async def get_async_client(self, http_client: httpx.AsyncClient | None = None) -> AsyncSendPulseClient:
+    async def get_async_client(
+        self, http_client: httpx.AsyncClient | None = None, in_flight: asyncio.Semaphore | None = None
+    ) -> AsyncSendPulseClient:
         """A new async client; reads the connection without blocking the event loop (triggerer-safe).
 
         Close it when done (``async with await hook.get_async_client() as client``). Pass a shared
-        ``http_client`` (one per event loop) when many triggers run: it is used, never closed.
+        ``http_client`` (one per event loop) when many triggers run: it is used, never closed; and
+        ``in_flight``, a semaphore with as many slots as its pool has connections.
         """
         from airflow_provider_sendpulse.client.async_client import AsyncSendPulseClient
 
         config = await self.aget_client_config()
-        return AsyncSendPulseClient(config, on_new_secret=_mask_token, http_client=http_client)
+        return AsyncSendPulseClient(
+            config, on_new_secret=_mask_token, http_client=http_client, in_flight=in_flight
+        )
 
     @property
     def account_zone(self) -> ZoneInfo:

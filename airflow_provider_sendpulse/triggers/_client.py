@@ -1,10 +1,16 @@
-"""Async clients for triggers: the connection read without blocking, one HTTP pool per event loop.
+"""Async clients for triggers: one HTTP pool per event loop, one client per connection and loop.
 
 A triggerer may run a thousand SendPulse triggers. Each ``httpx.AsyncClient`` built from scratch loads
 the CA bundle (tens of milliseconds of blocked event loop, and memory per trigger), so every trigger of
-a loop shares one client; tokens and the rate limiter are already shared per account by the client.
-Requests in flight are capped per loop: httpcore's pool re-checks every queued request against every
-connection whenever one frees up, which blocks the loop for long stretches once hundreds queue.
+a loop shares one pool. Requests in flight are capped per loop: httpcore's pool re-checks every queued
+request against every connection whenever one frees up, which blocks the loop for long stretches once
+hundreds queue.
+
+Reading a connection costs the event loop about a millisecond (secrets backends, masking), and a client
+built from it holds a token, a rate limiter and a retry policy that triggers of one connection share
+anyway: triggers of a loop that start within :data:`CLIENT_TTL` of a read share the client built from it,
+and a burst of triggers starting together reads the connection once. A trigger that starts later reads
+it again, so an edited connection reaches new triggers within that time.
 """
 
 from __future__ import annotations
@@ -12,41 +18,57 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import time
 import weakref
-from typing import TYPE_CHECKING, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 
 if TYPE_CHECKING:
-    from airflow_provider_sendpulse.client.api import Call
     from airflow_provider_sendpulse.client.async_client import AsyncSendPulseClient
 
 MAX_IN_FLIGHT = 10
 """Requests in flight per event loop (SendPulse allows 10 per second per account anyway)."""
 
-T = TypeVar("T")
+CLIENT_TTL = 60.0
+"""Seconds a client built from a connection read is handed to triggers that start afterwards."""
 
 _LIMITS = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT)
-_POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class _Shared:
+    """What the triggers of one event loop share."""
+
+    http_client: httpx.AsyncClient
+    in_flight: asyncio.Semaphore
+    clients: dict[str, tuple[float, asyncio.Task[AsyncSendPulseClient]]]
+
+
+_SHARED: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Shared] = weakref.WeakKeyDictionary()
 _LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
-_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
 
 async def shared_http_client() -> httpx.AsyncClient:
     """The ``httpx.AsyncClient`` of the running event loop (made on first use, never closed by callers)."""
+    return (await _shared()).http_client
+
+
+async def _shared() -> _Shared:
     loop = asyncio.get_running_loop()
-    client = _POOLS.get(loop)
-    if client is not None and not client.is_closed:
-        return client
+    shared = _SHARED.get(loop)
+    if shared is not None and not shared.http_client.is_closed:
+        return shared
     lock = _LOCKS.setdefault(loop, asyncio.Lock())
     async with lock:
-        client = _POOLS.get(loop)
-        if client is None or client.is_closed:
+        shared = _SHARED.get(loop)
+        if shared is None or shared.http_client.is_closed:
             # Building it loads the CA bundle, and the first request and connection read import modules
             # lazily: do all that in a thread, not on the event loop.
-            client = await asyncio.to_thread(_prepare)
-            _POOLS[loop] = client
-    return client
+            http_client = await asyncio.to_thread(_prepare)
+            shared = _SHARED[loop] = _Shared(http_client, asyncio.Semaphore(MAX_IN_FLIGHT), {})
+    return shared
 
 
 def _prepare() -> httpx.AsyncClient:
@@ -66,28 +88,34 @@ _LAZY_IMPORTS = (
 )
 
 
-class GatedClient:
-    """An :class:`AsyncSendPulseClient` whose calls wait for a slot of the loop's request gate."""
+async def async_client(sendpulse_conn_id: str) -> AsyncSendPulseClient:
+    """The loop's client for the connection, on its shared HTTP pool and request cap.
 
-    def __init__(self, client: AsyncSendPulseClient, gate: asyncio.Semaphore) -> None:
-        self.client = client
-        self._gate = gate
-
-    async def run(self, call: Call[T]) -> T:
-        """Send ``call`` once a slot is free; same answers and errors as the client."""
-        async with self._gate:
-            return await self.client.run(call)
-
-
-async def async_client(sendpulse_conn_id: str) -> GatedClient:
-    """An async client for the connection, on the loop's shared HTTP pool and request gate.
-
-    Nothing to close: the pool outlives the trigger.
+    Nothing to close: the client and the pool outlive the trigger. A failed connection read is not
+    kept: the next call reads again.
     """
-    http_client = await shared_http_client()  # first: it imports the hook and client in a thread
+    shared = await _shared()  # first: it imports the hook and client in a thread
+    now = time.monotonic()
+    entry = shared.clients.get(sendpulse_conn_id)
+    if entry is None or now - entry[0] > CLIENT_TTL:
+        entry = (now, asyncio.get_running_loop().create_task(_new_client(sendpulse_conn_id, shared)))
+        shared.clients[sendpulse_conn_id] = entry
+        entry[1].add_done_callback(lambda task: _forget_failed(shared, sendpulse_conn_id, entry))
+    # Shielded: a trigger cancelled while the connection is read does not fail the others waiting for it.
+    return await asyncio.shield(entry[1])
+
+
+async def _new_client(sendpulse_conn_id: str, shared: _Shared) -> AsyncSendPulseClient:
     from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
 
     hook = SendPulseHook(sendpulse_conn_id=sendpulse_conn_id)
-    client = await hook.get_async_client(http_client=http_client)
-    loop = asyncio.get_running_loop()
-    return GatedClient(client, _GATES.setdefault(loop, asyncio.Semaphore(MAX_IN_FLIGHT)))
+    return await hook.get_async_client(http_client=shared.http_client, in_flight=shared.in_flight)
+
+
+def _forget_failed(
+    shared: _Shared, sendpulse_conn_id: str, entry: tuple[float, asyncio.Task[AsyncSendPulseClient]]
+) -> None:
+    task = entry[1]
+    failed = task.cancelled() or task.exception() is not None  # exception(): retrieved, even if unawaited
+    if failed and shared.clients.get(sendpulse_conn_id) is entry:
+        del shared.clients[sendpulse_conn_id]

@@ -118,11 +118,21 @@ class CompactTriggerEvent(TriggerEvent):
 
 def serialize_trigger(trigger: object) -> tuple[str, dict[str, Any]]:
     """A trigger's class path and its constructor arguments, read from the attributes of the same names."""
-    import inspect  # not at module level: a DAG file importing a sensor would pay for it
+    cls: type[Any] = type(trigger)
+    return f"{cls.__module__}.{cls.__qualname__}", {name: getattr(trigger, name) for name in _init_names(cls)}
 
-    names = [name for name in inspect.signature(type(trigger).__init__).parameters if name != "self"]
-    cls = type(trigger)
-    return f"{cls.__module__}.{cls.__qualname__}", {name: getattr(trigger, name) for name in names}
+
+def _init_names(cls: type[Any]) -> tuple[str, ...]:
+    """The constructor's parameter names, read once per class (``inspect.signature`` costs ~0.1 ms)."""
+    names = _INIT_NAMES.get(cls)
+    if names is None:
+        import inspect  # not at module level: a DAG file importing a sensor would pay for it
+
+        names = _INIT_NAMES[cls] = tuple(inspect.signature(cls).parameters)
+    return names
+
+
+_INIT_NAMES: dict[type[Any], tuple[str, ...]] = {}
 
 
 def trigger_event(payload: dict[str, Any]) -> TriggerEvent:

@@ -8,18 +8,12 @@ collection over it pauses any process holding it, whatever its triggers do, and 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import importlib
 import json
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from wire_audit import collect
 
@@ -28,36 +22,6 @@ from airflow_provider_sendpulse.emulator.control import EmulatorControl
 from airflow_provider_sendpulse.triggers.events import SendPulseEventTrigger
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module")
-def emulator_process() -> Iterator[str]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "airflow_provider_sendpulse.emulator", "--port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--rate-limit", "0", "--no-campaign-limits", "--record-bodies"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/_emulator/state", timeout=1).status_code == 200:
-                    break
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 async def deliver_all(
