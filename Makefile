@@ -37,7 +37,7 @@ test: lint typecheck
 	$(BIN)/python -m pytest
 	SENDPULSE_EMULATOR_TIMEZONE=Europe/Kyiv $(BIN)/python -m pytest -q -m "not integration and not slow" $(KYIV_PASS)
 
-# Benchmarks against the emulator (about 5 minutes); writes benchmarks/results/.
+# Benchmarks against the emulator (about 4 hours, see benchmarks/README.md); writes benchmarks/results/.
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py
 
