@@ -126,10 +126,6 @@ def test_parsing_a_dag_that_builds_every_task_loads_no_run_time_module() -> None
     assert _loaded_after_import(_PARSE_A_DAG, RUN_TIME_ONLY + HEAVY) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="events/chatbots.py imports client.api at module level (its constructor checks chatbots.CHANNELS)",
-)
 def test_building_an_event_trigger_in_a_dag_file_loads_no_run_time_module() -> None:
     """As in an AssetWatcher: the trigger validates its event type, loading every built-in event source."""
     statement = (

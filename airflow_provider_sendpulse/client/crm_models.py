@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from airflow_provider_sendpulse.client.api.crm import DEAL_LOST, DEAL_WON
+from airflow_provider_sendpulse.client.codes import DEAL_LOST, DEAL_WON
 
 
 def parse_crm_time(value: Any) -> datetime | None:

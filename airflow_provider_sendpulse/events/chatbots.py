@@ -25,12 +25,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Generator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from airflow_provider_sendpulse.client.api import chatbots
-from airflow_provider_sendpulse.client.api.call import MAX_PAGE_SIZE, Call
+from airflow_provider_sendpulse.client.codes import CHANNELS, DIRECTION_IN, SERVICES
+from airflow_provider_sendpulse.client.limits import MAX_PAGE_SIZE
 from airflow_provider_sendpulse.events.base import Cursor, Detection, EventSource, Poll
 from airflow_provider_sendpulse.events.registry import register_event_source
+
+if TYPE_CHECKING:
+    from airflow_provider_sendpulse.client.api.call import Call
 
 PAGE = MAX_PAGE_SIZE
 BASELINE_READS = 10
@@ -53,10 +56,8 @@ class ChatbotIncomingMessageSource(EventSource):
         bot_id = self.params.get("bot_id")
         if channel is None and bot_id is None:
             raise ValueError("chatbot_incoming_message needs parameter 'channel' and/or 'bot_id'")
-        if channel is not None and channel not in chatbots.CHANNELS:
-            raise ValueError(
-                f"parameter 'channel' must be one of {', '.join(chatbots.CHANNELS)}, got {channel!r}"
-            )
+        if channel is not None and channel not in CHANNELS:
+            raise ValueError(f"parameter 'channel' must be one of {', '.join(CHANNELS)}, got {channel!r}")
         if bot_id is not None and (not isinstance(bot_id, str) or not bot_id.strip()):
             raise ValueError(f"parameter 'bot_id' must be a non-empty bot id string, got {bot_id!r}")
         self.channel: str | None = channel
@@ -75,6 +76,8 @@ class ChatbotIncomingMessageSource(EventSource):
         return self.new_cursor(position=0, dialogs=[], messages=[], base=False)
 
     def baseline(self) -> Detection:
+        from airflow_provider_sendpulse.client.api import chatbots
+
         answer: dict[str, Any] = yield chatbots.list_dialogs(PAGE, 0, "desc")
         items = _dialogs(answer)
         if not items:
@@ -165,6 +168,8 @@ class ChatbotIncomingMessageSource(EventSource):
     ) -> Generator[Call[Any], Any, tuple[list[dict[str, Any]], int, set[str]]]:
         """Dialogs active at or after ``position`` and not handled yet; the newest activity seen; the
         digests of every dialog at that newest activity."""
+        from airflow_provider_sendpulse.client.api import chatbots
+
         changed: list[dict[str, Any]] = []
         newest = position
         at_newest: set[str] = set()
@@ -188,7 +193,7 @@ class ChatbotIncomingMessageSource(EventSource):
 
     def _watched_channel(self, dialog: Mapping[str, Any]) -> str | None:
         """The dialog's channel when this source watches it, else None."""
-        channel = chatbots.SERVICES.get(dialog.get("service"))  # type: ignore[arg-type]
+        channel = SERVICES.get(dialog.get("service"))  # type: ignore[arg-type]
         if channel is None or (self.channel is not None and channel != self.channel):
             return None
         if self.bot_id is not None and str(dialog.get("bot_id")) != self.bot_id:
@@ -199,6 +204,8 @@ class ChatbotIncomingMessageSource(EventSource):
         self, channel: str, dialog: Mapping[str, Any], position: int, delivered: Mapping[str, int], base: bool
     ) -> Generator[Call[Any], Any, list[dict[str, Any]]]:
         """The dialog's inbound messages after ``position`` not delivered yet, oldest first."""
+        from airflow_provider_sendpulse.client.api import chatbots
+
         floor = position // 1000
         contact_id = _contact_id(dialog)
         found: list[dict[str, Any]] = []
@@ -213,10 +220,7 @@ class ChatbotIncomingMessageSource(EventSource):
                 if second < floor or (second == floor and base):
                     older = True
                     continue
-                if (
-                    message.get("direction") == chatbots.DIRECTION_IN
-                    and message_digest(message) not in delivered
-                ):
+                if message.get("direction") == DIRECTION_IN and message_digest(message) not in delivered:
                     found.append(message)
             if older or len(page) < PAGE:
                 break

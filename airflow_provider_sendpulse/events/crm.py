@@ -27,15 +27,18 @@ import hashlib
 import heapq
 from collections.abc import Generator, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow_provider_sendpulse.client import api
-from airflow_provider_sendpulse.client.api import DealFilter
+from airflow_provider_sendpulse.client.codes import DEAL_LOST, DEAL_WON
 from airflow_provider_sendpulse.client.crm_models import parse_crm_time
+from airflow_provider_sendpulse.client.limits import MAX_PAGE_SIZE
 from airflow_provider_sendpulse.events.base import Cursor, Detection, EventSource, Poll, positive_int
 from airflow_provider_sendpulse.events.registry import register_event_source
 
-PAGE = api.MAX_PAGE_SIZE
+if TYPE_CHECKING:
+    from airflow_provider_sendpulse.client import api
+
+PAGE = MAX_PAGE_SIZE
 
 CANDIDATES_PER_POLL = 100
 """Deals one deal_created / deal_updated poll inspects at most (the rest wait for the next poll)."""
@@ -130,7 +133,9 @@ class _DealSource(_CrmSource):
         return "account" if self.pipeline_id is None else f"pipeline-{self.pipeline_id}"
 
     def _list(self, position: str | None, offset: int, desc: bool = False) -> api.Call[list[Item]]:
-        filters = [] if position is None else [DealFilter(self.time_field, "gte", position)]
+        from airflow_provider_sendpulse.client import api
+
+        filters = [] if position is None else [api.DealFilter(self.time_field, "gte", position)]
         return api.list_deals(
             PAGE,
             offset,
@@ -217,6 +222,8 @@ class _HistorySource(_DealSource):
     whole_list = True
 
     def events_of(self, deal: Item, origin: _Position) -> Generator[api.Call[Any], Any, list[Item]]:
+        from airflow_provider_sendpulse.client import api
+
         start = origin.position or str(deal.get("createdAt") or deal[self.time_field])
         history: list[Item] = yield api.deal_history(int(deal["id"]), start, str(deal[self.time_field]))
         events: list[Item] = []
@@ -282,7 +289,7 @@ class DealWonSource(_StatusSource):
     """Deals marked won (status 3), in ``pipeline_id`` when given. Events add ``changed_at``."""
 
     event_type = "deal_won"
-    status = api.crm.DEAL_WON
+    status = DEAL_WON
 
 
 @register_event_source
@@ -290,7 +297,7 @@ class DealLostSource(_StatusSource):
     """Deals marked lost (status 2), in ``pipeline_id`` when given. Events add ``changed_at``."""
 
     event_type = "deal_lost"
-    status = api.crm.DEAL_LOST
+    status = DEAL_LOST
 
 
 # --- contacts ---------------------------------------------------------------------------------
@@ -316,6 +323,8 @@ class CrmContactCreatedSource(_CrmSource):
         self.params = {}
 
     def _list(self, position: str | None, offset: int, direction: str) -> api.Call[list[Item]]:
+        from airflow_provider_sendpulse.client import api
+
         filters = None if position is None else {"from": _day_of(position)}
         return api.list_crm_contacts(PAGE, offset, filters=filters, sort_by="created_at", direction=direction)
 
@@ -372,10 +381,14 @@ class CrmContactUpdatedSource(_CrmSource):
         self.params = {}
 
     def _list(self, day: str | None, offset: int) -> api.Call[list[Item]]:
+        from airflow_provider_sendpulse.client import api
+
         filters = None if day is None else {"updateFrom": day}
         return api.list_crm_contacts(PAGE, offset, filters=filters, sort_by="id", direction="asc")
 
     def baseline(self) -> Detection:
+        from airflow_provider_sendpulse.client import api
+
         newest: list[Item] = yield api.list_crm_contacts(1, 0, sort_by="created_at", direction="desc")
         if not newest:
             return Poll([], self.beginning(), baseline=True)

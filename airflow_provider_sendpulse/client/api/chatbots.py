@@ -12,35 +12,13 @@ from typing import Any
 
 from airflow_provider_sendpulse.client.api.call import MAX_PAGE_SIZE, Call
 from airflow_provider_sendpulse.client.api.read import as_list, nothing
+from airflow_provider_sendpulse.client.codes import CHANNELS as CHANNELS
+from airflow_provider_sendpulse.client.codes import DIRECTION_IN as DIRECTION_IN
+from airflow_provider_sendpulse.client.codes import SERVICES as SERVICES
 from airflow_provider_sendpulse.client.errors import SendPulseError
-
-#: Channel name -> path prefix.
-CHANNELS: dict[str, str] = {
-    "telegram": "/telegram",
-    "whatsapp": "/whatsapp",
-    "messenger": "/messenger",
-    "instagram": "/instagram",
-    "viber": "/viber/chatbots",
-    "livechat": "/live-chat",
-    "tiktok": "/tiktok",
-}
-
-#: SendPulse's ``service`` number of a dialog or account (chatbots.yml) -> channel name.
-SERVICES: dict[int, str] = {
-    1: "messenger",
-    3: "telegram",
-    4: "whatsapp",
-    5: "instagram",
-    6: "viber",
-    7: "livechat",
-    8: "tiktok",
-}
 
 #: Channels whose send call takes a list of ``messages`` rather than one ``message`` (vendor n8n node).
 MESSAGE_LIST_CHANNELS = ("instagram", "viber", "livechat", "tiktok")
-
-DIRECTION_IN = 1
-"""A message's ``direction`` when the contact wrote it."""
 
 
 def channel_prefix(channel: str) -> str:

@@ -14,12 +14,21 @@ from typing import Any
 
 from airflow_provider_sendpulse.client.api.call import MAX_PAGE_SIZE, Call
 from airflow_provider_sendpulse.client.api.read import as_dict, nothing, path_segment
+from airflow_provider_sendpulse.client.codes import (
+    DEAL_ACTIVE as DEAL_ACTIVE,
+)
+from airflow_provider_sendpulse.client.codes import (
+    DEAL_DELETED as DEAL_DELETED,
+)
+from airflow_provider_sendpulse.client.codes import (
+    DEAL_LOST as DEAL_LOST,
+)
+from airflow_provider_sendpulse.client.codes import (
+    DEAL_WON as DEAL_WON,
+)
 from airflow_provider_sendpulse.client.errors import SendPulseError
 
 CRM = "/crm/v1"
-
-#: Deal statuses as the CRM numbers them.
-DEAL_DELETED, DEAL_ACTIVE, DEAL_LOST, DEAL_WON = 0, 1, 2, 3
 
 FILTER_EXPRESSIONS = ("eq", "neq", "gt", "gte", "lt", "lte", "like", "in")
 CONTACT_SORT_FIELDS = ("id", "created_at", "first_name", "attributeId", "responsible_id")
