@@ -441,7 +441,8 @@ CASES: list[Case] = [
         lambda: SendPulseEventSensor(task_id="s", event_type="new_unicorn").source(),
         "ValueError",
         "unknown SendPulse event type 'new_unicorn'; known types: campaign_sent, "
-        "chatbot_incoming_message, new_campaign, new_sms_campaign, new_subscriber",
+        "chatbot_incoming_message, crm_contact_created, crm_contact_updated, deal_created, deal_lost, "
+        "deal_stage_changed, deal_updated, deal_won, new_campaign, new_sms_campaign, new_subscriber",
     ),
     Case(
         "EventSensor",
