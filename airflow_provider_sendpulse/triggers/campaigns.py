@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
 
-from airflow.triggers.base import BaseTrigger, TriggerEvent
+from airflow_provider_sendpulse.triggers._wait import WaitTrigger
+from airflow_provider_sendpulse.waiting.polling import DEFAULT_MAX_ERRORS
 
-from airflow_provider_sendpulse.waiting.polling import (
-    DEFAULT_MAX_ERRORS,
-    ErrorBudget,
-    default_campaign_poll_interval,
-    describe,
-    serialize_trigger,
-    trigger_event,
-)
+if TYPE_CHECKING:
+    from airflow_provider_sendpulse.events.driver import Step
+    from airflow_provider_sendpulse.waiting.polling import ErrorBudget
 
 
-class SendPulseCampaignTrigger(BaseTrigger):
+class SendPulseCampaignTrigger(WaitTrigger):
     """Fire once the campaign is sent, has failed for good, or the deadline passed.
 
     The payload is a dict with ``status`` (``"sent"``, ``"failed"``, ``"timeout"`` or ``"error"``),
@@ -35,6 +31,8 @@ class SendPulseCampaignTrigger(BaseTrigger):
         before an ``"error"`` event; the next try is the next check.
     """
 
+    subject = "campaign_id"
+
     def __init__(
         self,
         *,
@@ -44,32 +42,15 @@ class SendPulseCampaignTrigger(BaseTrigger):
         deadline: float | None = None,
         max_errors: int = DEFAULT_MAX_ERRORS,
     ) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.campaign_id = int(campaign_id)
-        self.sendpulse_conn_id = sendpulse_conn_id
-        self.poll_interval = float(
-            default_campaign_poll_interval() if poll_interval is None else poll_interval
+        super().__init__(
+            sendpulse_conn_id=sendpulse_conn_id,
+            poll_interval=poll_interval,
+            deadline=deadline,
+            max_errors=max_errors,
         )
-        self.deadline = None if deadline is None else float(deadline)
-        self.max_errors = int(max_errors)
+        self.campaign_id = int(campaign_id)
 
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        return serialize_trigger(self)
-
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        # Loaded here, in the triggerer, not by a DAG file that imports the trigger.
-        from airflow_provider_sendpulse.client.errors import SendPulseError
-        from airflow_provider_sendpulse.events.driver import adrive
-        from airflow_provider_sendpulse.triggers._client import async_client
+    def wait(self, budget: ErrorBudget) -> Generator[Step, Any, dict[str, Any]]:
         from airflow_provider_sendpulse.waiting.campaigns import campaign_wait
 
-        wait = campaign_wait(
-            self.campaign_id, self.poll_interval, self.deadline, ErrorBudget(self.max_errors), self.log
-        )
-        try:
-            client = await async_client(self.sendpulse_conn_id)
-        except SendPulseError as error:
-            payload = {"status": "error", "campaign_id": self.campaign_id, "message": describe(error)}
-        else:
-            payload = await adrive(client, wait)
-        yield trigger_event(payload)
+        return campaign_wait(self.campaign_id, self.poll_interval, self.deadline, budget, self.log)

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
 
-from airflow.triggers.base import BaseTrigger, TriggerEvent
+from airflow_provider_sendpulse.triggers._wait import WaitTrigger
+from airflow_provider_sendpulse.waiting.polling import DEFAULT_MAX_ERRORS
 
-from airflow_provider_sendpulse.waiting.polling import (
-    DEFAULT_MAX_ERRORS,
-    ErrorBudget,
-    default_campaign_poll_interval,
-    describe,
-    serialize_trigger,
-    trigger_event,
-)
+if TYPE_CHECKING:
+    from airflow_provider_sendpulse.events.driver import Step
+    from airflow_provider_sendpulse.waiting.polling import ErrorBudget
 
 
-class SendPulseVerificationTrigger(BaseTrigger):
+class SendPulseVerificationTrigger(WaitTrigger):
     """Fire once every address of the list is verified, the deadline passed, or checking failed.
 
     The payload has ``status`` (``"done"``, ``"timeout"`` or ``"error"``), ``list_id``, and ``total`` /
@@ -31,6 +27,8 @@ class SendPulseVerificationTrigger(BaseTrigger):
     :param max_errors: checks in a row that may fail transiently before an ``"error"`` event.
     """
 
+    subject = "list_id"
+
     def __init__(
         self,
         *,
@@ -40,32 +38,15 @@ class SendPulseVerificationTrigger(BaseTrigger):
         deadline: float | None = None,
         max_errors: int = DEFAULT_MAX_ERRORS,
     ) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.list_id = int(list_id)
-        self.sendpulse_conn_id = sendpulse_conn_id
-        self.poll_interval = float(
-            default_campaign_poll_interval() if poll_interval is None else poll_interval
+        super().__init__(
+            sendpulse_conn_id=sendpulse_conn_id,
+            poll_interval=poll_interval,
+            deadline=deadline,
+            max_errors=max_errors,
         )
-        self.deadline = None if deadline is None else float(deadline)
-        self.max_errors = int(max_errors)
+        self.list_id = int(list_id)
 
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        return serialize_trigger(self)
-
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        # Loaded here, in the triggerer, not by a DAG file that imports the trigger.
-        from airflow_provider_sendpulse.client.errors import SendPulseError
-        from airflow_provider_sendpulse.events.driver import adrive
-        from airflow_provider_sendpulse.triggers._client import async_client
+    def wait(self, budget: ErrorBudget) -> Generator[Step, Any, dict[str, Any]]:
         from airflow_provider_sendpulse.waiting.verification import verification_wait
 
-        wait = verification_wait(
-            self.list_id, self.poll_interval, self.deadline, ErrorBudget(self.max_errors), self.log
-        )
-        try:
-            client = await async_client(self.sendpulse_conn_id)
-        except SendPulseError as error:
-            payload = {"status": "error", "list_id": self.list_id, "message": describe(error)}
-        else:
-            payload = await adrive(client, wait)
-        yield trigger_event(payload)
+        return verification_wait(self.list_id, self.poll_interval, self.deadline, budget, self.log)
