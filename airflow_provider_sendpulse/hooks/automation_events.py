@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from airflow.sdk import ObjectStoragePath
 
@@ -31,6 +31,7 @@ from airflow_provider_sendpulse.client.errors import (
     SendPulseNotFoundError,
     SendPulseValidationError,
 )
+from airflow_provider_sendpulse.hooks.contact_import import OnInvalid
 from airflow_provider_sendpulse.hooks.create_once import TaskState
 from airflow_provider_sendpulse.hooks.errors import SendPulseInputError
 from airflow_provider_sendpulse.hooks.files import open_text
@@ -42,8 +43,6 @@ MAX_REPORTED = 20
 """Failures (position and reason) returned in the summary; all of them go to the failures file."""
 MAX_UNKNOWN_IN_A_ROW = 5
 """Consecutive starts with a lost answer after which the task stops (SendPulse is likely unwell)."""
-
-OnInvalid = Literal["fail", "skip"]
 
 
 class EventRow(Protocol):
