@@ -225,7 +225,7 @@ class Demo:
         say(f"Report email {report['id']} sent to {report['recipient']}: {report['subject']!r}")
 
     def crm_deals(self) -> None:
-        heading("7. sendpulse_crm_deal_won / sendpulse_crm_nightly_export: CRM deals")
+        heading("7. sendpulse_crm_deals: a won deal (sendpulse_crm_deal_won) and a nightly export of deals")
         emulator = self.emulator
         (ada,) = emulator.add_crm_contacts([{"first_name": "Ada", "emails": ["ada.customer@example.com"]}])
         sales = emulator.add_pipeline("Sales", ["New", "Negotiation"])
