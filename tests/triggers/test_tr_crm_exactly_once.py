@@ -8,11 +8,11 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tr_helpers import DeferredSensor
 
 from airflow_provider_sendpulse.emulator.control import EmulatorControl
 from airflow_provider_sendpulse.events import Cursor, drive, get_event_source
 from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
-from airflow_provider_sendpulse.triggers.events import SendPulseEventTrigger
 
 TYPES = ("deal_created", "deal_updated", "deal_stage_changed", "deal_won", "deal_lost")
 
@@ -33,46 +33,20 @@ steps = st.lists(
 )
 
 
-class Runner:
-    """One deferred sensor of one event type, committing its cursor like the sensor does."""
+class Runner(DeferredSensor):
+    """One deferred sensor of one event type, keeping whole events."""
 
     def __init__(self, conn: str, event_type: str, cursor: Cursor, max_events: int) -> None:
-        self.event_type = event_type
-        self.kwargs: dict[str, Any] = SendPulseEventTrigger(
+        super().__init__(
+            None,
             event_type=event_type,
             sendpulse_conn_id=conn,
             cursor=cursor,
             poll_interval=0.02,
             max_events=max_events,
             fail_on_error=True,
-        ).serialize()[1]
-        self.run: Any = None
-        self.delivered: list[dict[str, Any]] = []
-
-    def restart(self, cursor: Cursor | None = None) -> None:
-        kwargs = dict(self.kwargs, cursor=cursor) if cursor is not None else self.kwargs
-        self.kwargs = SendPulseEventTrigger(**kwargs).serialize()[1]
-        self.run = None
-
-    async def next_batch(self, wait: float) -> dict[str, Any] | None:
-        if self.run is None:
-            self.run = SendPulseEventTrigger(**self.kwargs).run()
-        try:
-            event = await asyncio.wait_for(self.run.__anext__(), wait)
-        except TimeoutError:
-            self.run = None
-            return None
-        payload: dict[str, Any] = event.payload
-        assert payload["status"] == "success", payload
-        return payload
-
-    async def take(self, wait: float = 0.3) -> bool:
-        payload = await self.next_batch(wait)
-        if payload is None:
-            return False
-        self.delivered += payload["events"]
-        self.restart(payload["cursor"])
-        return True
+        )
+        self.event_type = event_type
 
 
 class Deals:
@@ -170,7 +144,7 @@ def test_every_deal_event_is_delivered_once(
             runner = runners[TYPES[index % len(TYPES)]]
             if step == "take":
                 for each in runners.values():
-                    await each.take()
+                    await each.take(0.3)
             elif step == "crash":
                 await runner.next_batch(0.3)
                 runner.restart()

@@ -31,13 +31,14 @@ async def until_polled(emulator: EmulatorControl, at_least: int = 1) -> None:
 
 class DeferredSensor:
     """One deferred sensor: a trigger rebuilt from its serialized kwargs on restarts, committing each
-    batch's cursor like the sensor does; ``delivered`` collects each event's ``id_key``."""
+    batch's cursor like the sensor does; ``delivered`` collects each event's ``id_key`` (the whole event when
+    ``id_key`` is None)."""
 
-    def __init__(self, id_key: str, **trigger_kwargs: Any) -> None:
+    def __init__(self, id_key: str | None, **trigger_kwargs: Any) -> None:
         self.id_key = id_key
         self.kwargs: dict[str, Any] = SendPulseEventTrigger(**trigger_kwargs).serialize()[1]
         self.run: Any = None
-        self.delivered: list[str] = []
+        self.delivered: list[Any] = []
 
     def restart(self, cursor: Cursor | None = None) -> None:
         """A triggerer restart (same kwargs), or a new deferral from ``cursor``."""
@@ -63,6 +64,7 @@ class DeferredSensor:
         payload = await self.next_batch(wait)
         if payload is None:
             return False
-        self.delivered += [e[self.id_key] for e in payload["events"]]
+        events = payload["events"]
+        self.delivered += events if self.id_key is None else [e[self.id_key] for e in events]
         self.restart(payload["cursor"])
         return True
