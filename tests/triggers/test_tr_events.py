@@ -70,9 +70,11 @@ async def test_fires_on_new_contacts_with_the_cursor_past_them(
 ) -> None:
     list_id = emulator.create_list("news")
     emulator.seed_contacts(list_id, 1000, prefix="old")
+    emulator.clear_requests()
     run = make(fast_conn, list_id).run()
     first = asyncio.ensure_future(next_event(run))
-    await asyncio.sleep(0.5)  # the first poll records the position; the next ones are idle
+    # The first poll records the position (a count and a page); the third call is an idle poll's count.
+    await until_polled(emulator, at_least=3)
     assert not first.done()
     await asyncio.to_thread(emulator.seed_contacts, list_id, 3, "new")
     payload = await first
