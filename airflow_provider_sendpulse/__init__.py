@@ -107,9 +107,10 @@ def get_provider_info() -> dict[str, Any]:
                     },
                     "rate_limit_store": {
                         "description": (
-                            "Redis URL through which every worker shares each account's rate limit "
-                            "(needs the redis extra). Empty: each process adapts on its own. A "
-                            "connection's rate_limit_store extra takes precedence."
+                            "Redis URL through which every worker on every host shares each account's "
+                            "rate limit (needs the redis extra). Empty or 'host': the processes of one "
+                            "host share it through a state file; 'process': each process adapts on its "
+                            "own. A connection's rate_limit_store extra takes precedence."
                         ),
                         "version_added": "0.1.0",
                         "type": "string",
@@ -193,7 +194,7 @@ def get_provider_info() -> dict[str, Any]:
                         "label": "Shared rate limit (Redis URL)",
                         "description": (
                             "Share the account's rate limit with every worker through this Redis "
-                            "(e.g. the Celery broker). Empty: each process adapts on its own."
+                            "(e.g. the Celery broker). Empty: shared by the processes of each host."
                         ),
                         "schema": {"type": ["string", "null"], "format": "password"},
                     },

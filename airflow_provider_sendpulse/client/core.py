@@ -99,8 +99,9 @@ class ClientConfig:
     tokens would cross the network unencrypted. ``scheme_assumed`` records that the base URL was
     given without a scheme (network errors then carry a hint).
     ``timezone`` is the account's IANA time zone: SendPulse's dates are in it, so every date sent is
-    converted to it. ``rate_limit_store`` is a Redis URL through which every process shares the
-    account's rate limit (optional; needs the ``redis`` package). ``token_cache_dir`` is a folder
+    converted to it. ``rate_limit_store`` is where the account's rate limit is shared: empty or
+    ``host`` for the processes of this host (a state file), ``process`` for none, or a Redis URL for
+    every process on every host (needs the ``redis`` package). ``token_cache_dir`` is a folder
     where the processes of one host share tokens (opt-in; see :mod:`~.token_file`).
     """
 
@@ -212,16 +213,22 @@ def interpret(call: Call[T], raw: RawResponse) -> T:
         ) from None
 
 
+RATE_LIMIT_SCOPES = ("host", "process")
+"""``rate_limit_store`` values that are not a Redis URL: share with the host's processes, or not at all."""
+
+
 def account_limiter(config: ClientConfig) -> Limiter | None:
-    """The limiter of the account: shared through ``rate_limit_store`` if set, else this process's."""
+    """The limiter of the account: through Redis when ``rate_limit_store`` is a URL, else shared by the
+    processes of this host (``process``: this process's own)."""
     rate = config.max_requests_per_second
     if not rate:
         return None
-    if config.rate_limit_store:
+    store = config.rate_limit_store or "host"
+    if store not in RATE_LIMIT_SCOPES:
         from airflow_provider_sendpulse.client.shared_ratelimit import shared_rate_limiter_for
 
-        return shared_rate_limiter_for(config.rate_limit_store, config.account, rate)
-    return rate_limiter_for(config.account, rate)
+        return shared_rate_limiter_for(store, config.account, rate)
+    return rate_limiter_for(config.account, rate, host=store == "host")
 
 
 class ClientCore:

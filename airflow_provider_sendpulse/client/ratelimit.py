@@ -17,8 +17,9 @@ import math
 import random
 import threading
 import time
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
 from typing import Protocol
 
 DEFAULT_HEADROOM = 0.02
@@ -84,16 +85,70 @@ class Limiter(Protocol):
         ...
 
 
+@dataclass
+class LimiterState:
+    """What a limiter remembers between sends (times in monotonic seconds)."""
+
+    current: float
+    """The rate sent at now (requests per second), at most the configured limit."""
+    last_refused: float
+    """The rate at the last refusal: growth slows down near it."""
+    since: float
+    """When ``current`` was last grown."""
+    next: float = float("-inf")
+    """The earliest time of the next slot."""
+    last_slot: float = float("-inf")
+    """The latest slot booked."""
+    hold_until: float = float("-inf")
+    """Refusals before this time belong to requests sent before the last cut."""
+    slots: list[float] = field(default_factory=list)
+    """Slots booked in the last second."""
+
+
+class StateStore(Protocol):
+    """Where a limiter keeps its :class:`LimiterState`: this process, or every process of the host."""
+
+    def locked(self, fresh: Callable[[], LimiterState]) -> AbstractContextManager[LimiterState]:
+        """The state, held exclusively until the block ends (``fresh()`` when there is none yet)."""
+        ...
+
+    def clear(self) -> None:
+        """Forget the state: the next send starts afresh."""
+        ...
+
+
+class ProcessState:
+    """The state in this process's memory, shared by its threads and coroutines."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state: LimiterState | None = None
+
+    @contextmanager
+    def locked(self, fresh: Callable[[], LimiterState]) -> Iterator[LimiterState]:
+        """The state, under a thread lock."""
+        with self._lock:
+            if self._state is None:
+                self._state = fresh()
+            yield self._state
+
+    def clear(self) -> None:
+        """Forget the state."""
+        with self._lock:
+            self._state = None
+
+
 class RateLimiter:
     """Evenly spaced sends at an adaptive rate of at most ``rate`` per second.
 
     Spacing rather than bursting keeps the server from queueing a burst (which would bunch the
-    requests up on its side). Callers book a send time under a short thread lock and wait outside
-    it, so async callers sleep with ``asyncio.sleep`` and never block the event loop.
+    requests up on its side). Callers book a send time under a short lock and wait outside it, so
+    async callers sleep with ``asyncio.sleep`` and never block the event loop.
 
     :param rate: the account's limit (requests per second).
     :param headroom: spacing wider than ``1 / rate`` by this fraction.
     :param adaptive: back off on :meth:`refused` and probe back up; False keeps the rate fixed.
+    :param store: where the state lives; this process by default.
     """
 
     def __init__(
@@ -104,87 +159,94 @@ class RateLimiter:
         adaptive: bool = True,
         clock: Callable[[], float] = time.monotonic,
         rng: Callable[[], float] = random.random,
+        store: StateStore | None = None,
     ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         if headroom < 0:
             raise ValueError("headroom must not be negative")
-        self._lock = threading.Lock()
         self._clock = clock
         self._rng = rng
         self._headroom = headroom
         self._adaptive = adaptive
-        self._next = self._last_slot = float("-inf")
+        self.store: StateStore = store if store is not None else ProcessState()
+        """Where the state lives."""
         self.rate = rate
-        self._current = rate
-        self._hold_until = float("-inf")
-        self._last_refused = rate
-        self._since = clock()
-        self._slots: deque[float] = deque()
         self.refusals = 0
+        """Refusals this process heard of."""
+
+    def _fresh(self) -> LimiterState:
+        return LimiterState(current=self.rate, last_refused=self.rate, since=self._clock())
+
+    def _locked(self) -> AbstractContextManager[LimiterState]:
+        return self.store.locked(self._fresh)
 
     def set_rate(self, rate: float) -> None:
         """Change the limit (the newest client of an account decides it for all)."""
         if rate <= 0:
             raise ValueError("rate must be positive")
-        with self._lock:
-            self.rate = rate
-            self._current = min(self._current, rate)
+        self.rate = rate
+        with self._locked() as state:
+            state.current = min(state.current, rate)
 
     @property
     def current_rate(self) -> float:
         """The rate the limiter sends at now (requests per second)."""
-        with self._lock:
-            return self._rate_now(self._clock())
+        with self._locked() as state:
+            return self._rate_now(state, self._clock())
 
-    def _rate_now(self, now: float) -> float:
-        """The current rate, grown since the last look (caller holds the lock)."""
-        if self._current < self.rate:
-            self._current = min(grown(self._current, now - self._since, self._last_refused), self.rate)
-        self._since = now
-        return self._current
+    def _rate_now(self, state: LimiterState, now: float) -> float:
+        """The current rate, grown since the last look (caller holds the state)."""
+        state.current = min(state.current, self.rate)
+        if state.current < self.rate:
+            state.current = min(grown(state.current, now - state.since, state.last_refused), self.rate)
+        state.since = now
+        return state.current
 
-    def _forget_slots(self, now: float) -> None:
-        """Drop booked slots older than one second (caller holds the lock)."""
-        slots = self._slots
-        while slots and slots[0] <= now - 1.0:
-            slots.popleft()
+    @staticmethod
+    def _forget_slots(state: LimiterState, now: float) -> None:
+        """Drop booked slots older than one second (caller holds the state)."""
+        slots = state.slots
+        drop = 0
+        while drop < len(slots) and slots[drop] <= now - 1.0:
+            drop += 1
+        del slots[:drop]
 
     def reserve(self) -> float:
         """Book the next send slot; returns how many seconds to wait before sending."""
-        with self._lock:
+        with self._locked() as state:
             now = self._clock()
-            rate = self._rate_now(now)
-            slot = max(now, self._next)
-            queued = self._last_slot > now
-            self._last_slot = slot
-            self._next = slot + (1 + max(self._headroom, QUEUED_HEADROOM if queued else 0.0)) / rate
+            rate = self._rate_now(state, now)
+            slot = max(now, state.next)
+            queued = state.last_slot > now
+            state.last_slot = slot
+            state.next = slot + (1 + max(self._headroom, QUEUED_HEADROOM if queued else 0.0)) / rate
             if self._adaptive:
-                self._forget_slots(now)
-                self._slots.append(slot)
+                self._forget_slots(state, now)
+                state.slots.append(slot)
             return slot - now
 
     def refused(self, retry_after: float | None = None) -> None:
         """Slow down after a refusal: cut the rate, and pause for ``retry_after`` if given.
 
-        The cut starts from what this process sent in the last second when that is less than its
-        rate, so a process starting next to busy ones learns its share at once. Refusals of requests
-        sent before the last cut took effect (within one gap of it) count once.
+        The cut starts from what was sent in the last second when that is less than the rate, so a
+        process starting next to busy ones learns its share at once. Refusals of requests sent before
+        the last cut took effect (within one gap of it) count once.
         """
-        with self._lock:
+        self.refusals += 1
+        with self._locked() as state:
             now = self._clock()
-            self.refusals += 1
             if retry_after is not None and retry_after > 0:
-                self._next = max(self._next, now + retry_after * (1 + 0.2 * self._rng()))
-            if not self._adaptive or now < self._hold_until:
+                state.next = max(state.next, now + retry_after * (1 + 0.2 * self._rng()))
+            if not self._adaptive or now < state.hold_until:
                 return
-            self._forget_slots(now)
-            sent = max(sum(1 for slot in self._slots if slot <= now) - 1, 1)
-            base = min(self._rate_now(now), float(sent))
+            self._forget_slots(state, now)
+            sent = max(sum(1 for slot in state.slots if slot <= now) - 1, 1)
+            base = min(self._rate_now(state, now), float(sent))
             factor = DECREASE_FACTOR * (1 + CUT_JITTER * (2 * self._rng() - 1))
-            self._last_refused = base
-            self._current = max(base * factor, self.rate * MIN_FRACTION)
-            self._hold_until = now + 1.0 / self._current
+            state.last_refused = base
+            state.current = max(base * factor, self.rate * MIN_FRACTION)
+            state.hold_until = now + 1.0 / state.current
 
     def acquire(self) -> None:
         """Block the calling thread until it may send."""
@@ -199,19 +261,27 @@ class RateLimiter:
             await asyncio.sleep(delay)
 
 
-_registry: dict[tuple[str, str], RateLimiter] = {}
+_registry: dict[tuple[str, str, bool], RateLimiter] = {}
 _registry_lock = threading.Lock()
 
 
-def rate_limiter_for(account: tuple[str, str], rate: float) -> RateLimiter:
+def rate_limiter_for(account: tuple[str, str], rate: float, *, host: bool = True) -> RateLimiter:
     """The process-wide limiter of one account, created on first use.
 
+    With ``host`` (the default) its state is shared with the other processes of this host through a
+    file (:mod:`~airflow_provider_sendpulse.client.host_ratelimit`); else it is this process's own.
     If clients of the same account ask for different rates, the most recent one applies.
     """
+    key = (*account, host)
     with _registry_lock:
-        limiter = _registry.get(account)
+        limiter = _registry.get(key)
         if limiter is None:
-            limiter = _registry[account] = RateLimiter(rate)
+            store: StateStore | None = None
+            if host:
+                from airflow_provider_sendpulse.client.host_ratelimit import HostState
+
+                store = HostState(account)
+            limiter = _registry[key] = RateLimiter(rate, store=store)
             return limiter
     if limiter.rate != rate:
         limiter.set_rate(rate)
@@ -219,6 +289,8 @@ def rate_limiter_for(account: tuple[str, str], rate: float) -> RateLimiter:
 
 
 def reset_rate_limiters() -> None:
-    """Forget every limiter (for tests)."""
+    """Forget every limiter, and the host state files of this process's limiters (for tests)."""
     with _registry_lock:
+        for limiter in _registry.values():
+            limiter.store.clear()
         _registry.clear()

@@ -74,7 +74,9 @@ def connect(url: str) -> Any:
     try:
         return redis.Redis.from_url(url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
     except ValueError as exc:
-        raise ValueError(f"rate_limit_store {redacted(url)!r} is not a Redis URL: {exc}") from None
+        raise ValueError(
+            f"rate_limit_store {redacted(url)!r} must be host, process or a Redis URL: {exc}"
+        ) from None
 
 
 class SharedRateLimiter:

@@ -44,14 +44,17 @@ def credential_digest(base_url: str, material: str) -> str:
     return key.hex()[:40]
 
 
-def private_folder(folder: str | os.PathLike[str]) -> Path:
-    """``folder``, created with mode 0700 if missing; refuses one that others may write to or enter."""
+def private_folder(folder: str | os.PathLike[str], setting: str = "token_cache_dir") -> Path:
+    """``folder``, created with mode 0700 if missing; refuses one that others may write to or enter.
+
+    ``setting`` names where the folder came from, for the error.
+    """
     path = Path(folder).expanduser()
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     info = path.stat()
     if info.st_uid != os.getuid() or info.st_mode & 0o077:
         raise ValueError(
-            f"token_cache_dir {str(path)!r} must belong to this user and be closed to others (chmod 700)"
+            f"{setting} {str(path)!r} must belong to this user and be closed to others (chmod 700)"
         )
     return path
 

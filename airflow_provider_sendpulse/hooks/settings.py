@@ -91,9 +91,10 @@ def client_config(
 
     Extras (plain or ``extra__sendpulse__``-prefixed): ``api_key``, ``timeout``,
     ``max_requests_per_second``, ``max_retries``, ``allow_insecure_http``, ``timezone`` (IANA name,
-    default UTC), ``rate_limit_store`` (Redis URL of the shared rate limit) and ``token_cache_dir``
-    (folder of the host token cache). ``defaults`` (the ``[sendpulse]`` section of Airflow's
-    configuration) supplies the last two where the connection does not.
+    default UTC), ``rate_limit_store`` (where the rate limit is shared: ``host``, ``process`` or a
+    Redis URL) and ``token_cache_dir`` (folder of the host token cache). ``defaults`` (the
+    ``[sendpulse]`` section of Airflow's configuration) supplies the last two where the connection
+    does not.
     """
     fallback = {k: v for k, v in (defaults or {}).items() if k in SCALE_SETTINGS}
     api_key = _extra(extra, "api_key")
