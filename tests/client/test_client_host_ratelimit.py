@@ -44,6 +44,21 @@ def test_limiters_sharing_the_file_book_one_sequence_of_slots(tmp_path: Path) ->
     assert waits[-1] == pytest.approx(0.2 + 7 * 0.1 * (1 + ratelimit.QUEUED_HEADROOM))
 
 
+def test_behind_another_process_the_queue_spacing_is_narrower(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FakeClock()
+    first, second = _limiter(tmp_path, clock), _limiter(tmp_path, clock)
+    monkeypatch.setattr(ratelimit.os, "getpid", lambda: 101)
+    assert [first.reserve(), first.reserve()] == pytest.approx([0.0, 0.1])
+    monkeypatch.setattr(ratelimit.os, "getpid", lambda: 202)
+    behind_other = second.reserve()  # the slot ahead (0.1 s) is the other process's
+    behind_own = second.reserve()  # the slot ahead is now this process's own
+    assert behind_other == pytest.approx(0.2)
+    assert behind_own == pytest.approx(0.2 + 0.1 * (1 + ratelimit.OTHER_PROCESS_HEADROOM))
+    assert second.reserve() == pytest.approx(behind_own + 0.1 * (1 + ratelimit.QUEUED_HEADROOM))
+
+
 def test_a_refusal_heard_by_one_slows_every_process_of_the_host(tmp_path: Path) -> None:
     clock = FakeClock()
     first, second = _limiter(tmp_path, clock), _limiter(tmp_path, clock)
@@ -65,7 +80,16 @@ def test_the_file_holds_times_and_rates_only_and_is_private(tmp_path: Path) -> N
     assert store.shared
     assert "client-id" not in store.path.name
     data = json.loads(store.path.read_text())
-    assert set(data) == {"current", "last_refused", "since", "next", "last_slot", "hold_until", "slots"}
+    assert set(data) == {
+        "current",
+        "last_refused",
+        "since",
+        "next",
+        "last_slot",
+        "last_booker",
+        "hold_until",
+        "slots",
+    }
     assert os.stat(store.path).st_mode & 0o777 == 0o600
     assert os.stat(store.path.parent).st_mode & 0o777 == 0o700
 
@@ -77,7 +101,7 @@ def test_the_file_holds_times_and_rates_only_and_is_private(tmp_path: Path) -> N
         b'{"current": "fast"}',
         b"[]",
         b'{"current": 1, "last_refused": 1, "since": 1, "next": 1, '
-        b'"last_slot": 1, "hold_until": 1, "slots": "x"}',
+        b'"last_slot": 1, "last_booker": 1, "hold_until": 1, "slots": "x"}',
     ],
 )
 def test_an_unreadable_file_starts_afresh(tmp_path: Path, content: bytes) -> None:
