@@ -60,6 +60,19 @@ def sendpulse_conn(emulator: EmulatorControl, monkeypatch: pytest.MonkeyPatch) -
     return "sendpulse_default"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_rate_limit_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Host-shared limiter state of this test session in its own folder: two suites running at once on
+    one machine (say, on two Airflow versions) must not pace each other's tests."""
+    from airflow_provider_sendpulse.client import host_ratelimit
+
+    folder = tmp_path_factory.mktemp("ratelimit")
+    folder.chmod(0o700)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(host_ratelimit, "default_folder", lambda: folder)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_client_state() -> Iterator[None]:
     """Every test starts without cached tokens or rate limiters (they are process-wide by design)."""

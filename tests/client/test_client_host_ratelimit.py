@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from airflow_provider_sendpulse.client import ratelimit
+from airflow_provider_sendpulse.client import host_ratelimit, ratelimit
 from airflow_provider_sendpulse.client.core import ClientConfig, account_limiter
 from airflow_provider_sendpulse.client.host_ratelimit import HostState, default_folder
 from airflow_provider_sendpulse.client.ratelimit import ProcessState, RateLimiter, rate_limiter_for
@@ -161,11 +161,8 @@ def test_the_setting_chooses_the_store(tmp_path: Path, monkeypatch: pytest.Monke
     assert isinstance(default, RateLimiter)
     assert default is host
     assert isinstance(default.store, HostState)
-    assert (
-        default.store.path.parent
-        == default_folder()
-        == tmp_path / f"airflow-provider-sendpulse-{os.getuid()}"
-    )
+    assert default.store.path.parent == host_ratelimit.default_folder()  # the session's (conftest)
+    assert default_folder() == tmp_path / f"airflow-provider-sendpulse-{os.getuid()}"  # TMPDIR's
     assert isinstance(alone, RateLimiter)
     assert isinstance(alone.store, ProcessState)
     with pytest.raises(ValueError, match="host, process or a Redis URL"):
