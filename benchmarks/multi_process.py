@@ -348,9 +348,10 @@ def markdown(section: dict[str, Any]) -> list[str]:
         f"together against one emulator limiting the account at {section['rate_limit_rps']} requests/s. "
         "*host* (the default): the processes share one adaptive limiter's state through a file on the "
         "host; *adaptive*: each process adapts alone, as on separate hosts (`rate_limit_store=process`); "
-        "*shared*: one limiter through a local `redis-server` (`rate_limit_store` = its URL). Share of the ceiling = contacts landed / (ceiling x send phase); refused = "
-        "add requests answered 429. Ranges are the spread over the repeats (the machine is shared, so "
-        "figures are noisy). See `benchmarks/multi_process.py`.",
+        "*shared*: one limiter through a local `redis-server` (`rate_limit_store` = its URL). Share of "
+        "the ceiling = contacts landed / (ceiling x send phase); refused = add requests answered 429. "
+        "Ranges are the spread over the repeats (the machine is shared, so figures are noisy). "
+        "See `benchmarks/multi_process.py`.",
         "",
         "| Limiter | Processes | Runs | Of ceiling | Refused | Refused requests | Peak (req/s) | Landed |",
         "|---|---|---|---|---|---|---|---|",

@@ -8,11 +8,13 @@ their slots as one sender: what one learns from a refusal, all know at once. Pro
 are still met only through refusals, or exactly through a Redis store
 (:mod:`~airflow_provider_sendpulse.client.shared_ratelimit`).
 
-The file holds times and rates, no credential. It is named by a digest of the account key and lives
-in a folder only this user may enter (``airflow-provider-sendpulse-<uid>`` in the temporary
-folder). Times come from the monotonic clock, which all processes of a host share; a state left from
-before a reboot is recognised and dropped. If the file cannot be used, the process keeps its state in
-memory and says so once; a call never fails because of it.
+The file is a fixed-size binary record, memory-mapped: a send costs a lock and a few memory reads and
+writes, never a disk write on the caller's path (it may be a triggerer's event loop). It lives in
+``/dev/shm`` (memory) where the host has it, else in the temporary folder, in a folder only this user
+may enter (``airflow-provider-sendpulse-<uid>``), named by a digest of the account key; it holds
+times and rates, no credential. Times come from the monotonic clock, which all processes of a host
+share; a state left from before a reboot is recognised and dropped. If the file cannot be used, the
+process keeps its state in memory and says so once; a call never fails because of it.
 """
 
 from __future__ import annotations
@@ -20,17 +22,17 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import json
 import logging
+import mmap
 import os
+import struct
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, fields
 from pathlib import Path
 
-from airflow_provider_sendpulse.client.ratelimit import LimiterState, ProcessState
+from airflow_provider_sendpulse.client.ratelimit import SLOT_MEMORY, LimiterState, ProcessState
 from airflow_provider_sendpulse.client.token_file import private_folder
 
 log = logging.getLogger(__name__)
@@ -38,23 +40,60 @@ log = logging.getLogger(__name__)
 STALE_AFTER = 3600.0
 """A state whose times lie further than this in the future comes from another boot, and is dropped."""
 
-_FIELDS = {f.name for f in fields(LimiterState)}
+_MAGIC = b"SPRL0001"
+_HEADER = struct.Struct("<8s6dqI")  # magic, 6 times and rates, last booker, slot count
+_SLOTS = struct.Struct(f"<{SLOT_MEMORY}d")
+SIZE = _HEADER.size + _SLOTS.size
 
 
-def default_folder() -> Path:
-    """This user's folder for limiter state files, in the temporary folder (``TMPDIR`` moves it)."""
-    return Path(tempfile.gettempdir()) / f"airflow-provider-sendpulse-{os.getuid()}"
+SHARED_MEMORY = Path("/dev/shm")  # noqa: S108 (the folder made in it is private, and checked to be)
+"""Linux's memory-backed folder shared by the processes of a host (or of a container)."""
 
 
-def _parse(data: object) -> LimiterState | None:
-    """A state from the file's JSON, or None unless every field is there and a number (slots a list)."""
-    if not isinstance(data, dict) or set(data) != _FIELDS:
+def default_folder(shm: Path = SHARED_MEMORY) -> Path:
+    """This user's folder for limiter state files: in ``shm`` if the host has it, else in the
+    temporary folder (``TMPDIR`` moves it)."""
+    base = shm if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else Path(tempfile.gettempdir())
+    return base / f"airflow-provider-sendpulse-{os.getuid()}"
+
+
+def pack(state: LimiterState) -> bytes:
+    """The file's record of ``state``."""
+    slots = state.slots[-SLOT_MEMORY:]
+    header = _HEADER.pack(
+        _MAGIC,
+        state.current,
+        state.last_refused,
+        state.since,
+        state.next,
+        state.last_slot,
+        state.hold_until,
+        state.last_booker,
+        len(slots),
+    )
+    return header + _SLOTS.pack(*slots, *([0.0] * (SLOT_MEMORY - len(slots))))
+
+
+def unpack(record: bytes) -> LimiterState | None:
+    """The state in a record, or None for an empty or foreign one."""
+    if len(record) < SIZE:
         return None
-    slots = data["slots"]
-    numbers = [value for name, value in data.items() if name != "slots"]
-    if not isinstance(slots, list) or not all(isinstance(v, int | float) for v in [*numbers, *slots]):
+    magic, current, last_refused, since, next_, last_slot, hold_until, booker, count = _HEADER.unpack_from(
+        record
+    )
+    if magic != _MAGIC or count > SLOT_MEMORY or not current > 0:
         return None
-    return LimiterState(**data)
+    slots = list(_SLOTS.unpack_from(record, _HEADER.size)[:count])
+    return LimiterState(
+        current=current,
+        last_refused=last_refused,
+        since=since,
+        next=next_,
+        last_slot=last_slot,
+        last_booker=booker,
+        hold_until=hold_until,
+        slots=slots,
+    )
 
 
 class HostState:
@@ -72,10 +111,11 @@ class HostState:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         digest = hashlib.sha256("\0".join(account).encode()).hexdigest()[:24]
-        self.path = Path(folder if folder is not None else default_folder()) / f"ratelimit-{digest}.json"
+        self.path = Path(folder if folder is not None else default_folder()) / f"ratelimit-{digest}"
         self._clock = clock
         self._lock = threading.Lock()  # flock excludes processes, not the threads of one process
         self._fd: int | None = None
+        self._map: mmap.mmap | None = None
         self._pid = 0
         self._memory: ProcessState | None = None
 
@@ -91,16 +131,17 @@ class HostState:
     def locked(self, fresh: Callable[[], LimiterState]) -> Iterator[LimiterState]:
         """The state, held under the thread lock and an exclusive lock on the file."""
         with self._lock:
-            fd = self._locked_file()
-            if fd is None:
+            shared = self._locked_map()
+            if shared is None:
                 assert self._memory is not None
                 with self._memory.locked(fresh) as state:
                     yield state
                 return
+            fd, record = shared
             try:
-                state = self._read(fd, fresh)
+                state = self._read(record, fresh)
                 yield state
-                self._write(fd, state)
+                record[:SIZE] = pack(state)
             finally:
                 with contextlib.suppress(OSError):
                     fcntl.flock(fd, fcntl.LOCK_UN)
@@ -110,28 +151,47 @@ class HostState:
         with self._lock:
             if self._memory is not None:
                 self._memory.clear()
-            if self._fd is not None:
-                with contextlib.suppress(OSError):
-                    os.close(self._fd)
-                self._fd = None
+            self._close()
             with contextlib.suppress(FileNotFoundError):
                 self.path.unlink()
 
-    def _locked_file(self) -> int | None:
-        """The file's descriptor, locked; None when memory holds the state."""
+    def _close(self) -> None:
+        if self._map is not None:
+            self._map.close()
+            self._map = None
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+
+    def _locked_map(self) -> tuple[int, mmap.mmap] | None:
+        """The file's descriptor (locked) and mapping; None when memory holds the state."""
         if self._memory is not None:
             return None
         try:
-            if self._fd is None or self._pid != os.getpid():
+            if self._fd is None or self._map is None or self._pid != os.getpid():
                 # A forked child shares its parent's open file, and with it the parent's lock: reopen.
-                private_folder(self.path.parent, setting="rate limit state folder")
-                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-                self._pid = os.getpid()
+                self._open()
+            assert self._fd is not None
+            assert self._map is not None
             fcntl.flock(self._fd, fcntl.LOCK_EX)
-            return self._fd
+            return self._fd, self._map
         except (OSError, ValueError) as exc:
             self._give_up(exc)
             return None
+
+    def _open(self) -> None:
+        self._fd, self._map = None, None  # a forked child's copies belong to the parent
+        private_folder(self.path.parent, setting="rate limit state folder")
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        try:
+            if os.fstat(fd).st_size < SIZE:
+                os.ftruncate(fd, SIZE)  # zeros: no state yet
+            self._map = mmap.mmap(fd, SIZE)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd, self._pid = fd, os.getpid()
 
     def _give_up(self, exc: BaseException) -> None:
         log.warning(
@@ -140,23 +200,12 @@ class HostState:
             self.path,
             exc,
         )
+        self._close()
         self._memory = ProcessState()
 
-    def _read(self, fd: int, fresh: Callable[[], LimiterState]) -> LimiterState:
-        """The stored state, or ``fresh()`` when there is none, it is unreadable or from another boot."""
-        try:
-            state = _parse(json.loads(os.pread(fd, 65536, 0) or b"null"))
-        except (OSError, ValueError):
-            state = None
-        now = self._clock()
-        if state is None or max(state.since, state.next, state.last_slot) > now + STALE_AFTER:
+    def _read(self, record: mmap.mmap, fresh: Callable[[], LimiterState]) -> LimiterState:
+        """The stored state, or ``fresh()`` when there is none, it is foreign or from another boot."""
+        state = unpack(record[:SIZE])
+        if state is None or max(state.since, state.next, state.last_slot) > self._clock() + STALE_AFTER:
             return fresh()
         return state
-
-    def _write(self, fd: int, state: LimiterState) -> None:
-        body = json.dumps(asdict(state)).encode()
-        try:
-            os.pwrite(fd, body, 0)
-            os.ftruncate(fd, len(body))
-        except OSError as exc:
-            self._give_up(exc)

@@ -45,6 +45,10 @@ DECREASE_FACTOR = 0.7
 CUT_JITTER = 0.1
 """Random spread of the cut, so processes refused together do not settle on the same rate."""
 
+SLOT_MEMORY = 64
+"""Booked slots remembered (those of the last second, at most this many): a cut starts from what was
+sent in the last second, and more than this per second is far beyond SendPulse's limit anyway."""
+
 MIN_FRACTION = 0.05
 """The rate never drops below this fraction of the configured limit."""
 
@@ -236,6 +240,7 @@ class RateLimiter:
             if self._adaptive:
                 self._forget_slots(state, now)
                 state.slots.append(slot)
+                del state.slots[:-SLOT_MEMORY]
             return slot - now
 
     def refused(self, retry_after: float | None = None) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import multiprocessing
 import os
@@ -75,43 +74,47 @@ def test_the_file_holds_times_and_rates_only_and_is_private(tmp_path: Path) -> N
     clock = FakeClock()
     limiter = _limiter(tmp_path / "state", clock)
     limiter.reserve()
+    limiter.reserve()
     store = limiter.store
     assert isinstance(store, HostState)
     assert store.shared
+    record = store.path.read_bytes()
+    assert len(record) == host_ratelimit.SIZE
+    assert b"client-id" not in record
     assert "client-id" not in store.path.name
-    data = json.loads(store.path.read_text())
-    assert set(data) == {
-        "current",
-        "last_refused",
-        "since",
-        "next",
-        "last_slot",
-        "last_booker",
-        "hold_until",
-        "slots",
-    }
+    state = host_ratelimit.unpack(record)
+    assert state is not None
+    assert state.slots == [1000.0, 1000.1]
+    assert state.last_booker == os.getpid()
     assert os.stat(store.path).st_mode & 0o777 == 0o600
     assert os.stat(store.path.parent).st_mode & 0o777 == 0o700
 
 
+def test_slots_remembered_are_capped() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(1000, clock=clock)
+    for _ in range(200):
+        limiter.reserve()
+    with limiter.store.locked(lambda: pytest.fail("state expected")) as state:
+        assert len(state.slots) == ratelimit.SLOT_MEMORY
+    state.current = 5.0
+    assert host_ratelimit.unpack(host_ratelimit.pack(state)) == state
+
+
 @pytest.mark.parametrize(
     "content",
-    [
-        b"not json",
-        b'{"current": "fast"}',
-        b"[]",
-        b'{"current": 1, "last_refused": 1, "since": 1, "next": 1, '
-        b'"last_slot": 1, "last_booker": 1, "hold_until": 1, "slots": "x"}',
-    ],
+    [b"", b"not a record", b"\0" * 4096, b"XXXX0001" + bytes(host_ratelimit.SIZE)],
+    ids=["empty", "text", "zeros", "foreign"],
 )
 def test_an_unreadable_file_starts_afresh(tmp_path: Path, content: bytes) -> None:
     clock = FakeClock()
-    store = HostState(ACCOUNT, tmp_path, clock)
     tmp_path.chmod(0o700)
+    store = HostState(ACCOUNT, tmp_path, clock)
     store.path.write_bytes(content)
     limiter = RateLimiter(10, clock=clock, store=store)
     assert limiter.reserve() == 0
     assert limiter.current_rate == 10
+    assert host_ratelimit.unpack(store.path.read_bytes()[: host_ratelimit.SIZE]) is not None
 
 
 def test_a_state_from_before_a_reboot_is_dropped(tmp_path: Path) -> None:
@@ -162,7 +165,10 @@ def test_the_setting_chooses_the_store(tmp_path: Path, monkeypatch: pytest.Monke
     assert default is host
     assert isinstance(default.store, HostState)
     assert default.store.path.parent == host_ratelimit.default_folder()  # the session's (conftest)
-    assert default_folder() == tmp_path / f"airflow-provider-sendpulse-{os.getuid()}"  # TMPDIR's
+    mine = f"airflow-provider-sendpulse-{os.getuid()}"
+    assert default_folder(shm=tmp_path / "no-shm") == tmp_path / mine  # TMPDIR's
+    (tmp_path / "shm").mkdir()
+    assert default_folder(shm=tmp_path / "shm") == tmp_path / "shm" / mine
     assert isinstance(alone, RateLimiter)
     assert isinstance(alone.store, ProcessState)
     with pytest.raises(ValueError, match="host, process or a Redis URL"):
