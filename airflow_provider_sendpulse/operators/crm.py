@@ -14,6 +14,7 @@ from airflow_provider_sendpulse.operators.validation import (
     check_email,
     check_positive_int,
     check_text,
+    int_or_none,
     normalise_phone,
     rendered_list,
     rendered_value,
@@ -156,37 +157,54 @@ class SendPulseUpsertCrmContactOperator(SendPulseBaseOperator):
 
 
 class SendPulseUpsertDealOperator(SendPulseBaseOperator):
-    """Create a deal, or update the one with the same name in the pipeline.
+    """Create a deal, or update the one with the same external source id (or else name) in the pipeline.
+
+    An update sends only what differs from the deal as it is: its fields, each attribute value, each
+    contact link. Input is checked before the first request.
 
     :param pipeline: pipeline id or exact name (templated).
-    :param name: the deal's name, which identifies it within the pipeline (templated).
+    :param name: the deal's name; without ``source_id`` it identifies the deal within the pipeline
+        (templated).
+    :param source_id: the deal's id in an external system (a positive integer, SendPulse's ``sourceId``);
+        when given it identifies the deal within the pipeline and is stored on new deals (templated).
     :param step: step id or exact name; new deals default to the first step, updates keep theirs (templated).
     :param price: the deal's price (templated).
     :param currency: 3-letter currency code.
     :param contact_ids: CRM contact ids to link (templated).
     :param responsible_id: team member responsible for the deal.
-    :param attributes: deal attribute id -> value, for new deals.
+    :param attributes: deal attribute (id or exact name, of the pipeline) -> value, for new and existing
+        deals; values are sent as text of at most 5,500 characters (templated).
     :return: ``{"deal_id", "outcome", "pipeline_id", "step_id"}``.
     """
 
-    template_fields: Sequence[str] = ("pipeline", "name", "step", "price", "contact_ids")
+    template_fields: Sequence[str] = (
+        "pipeline",
+        "name",
+        "source_id",
+        "step",
+        "price",
+        "contact_ids",
+        "attributes",
+    )
 
     def __init__(
         self,
         *,
         pipeline: int | str,
-        name: str,
+        name: str | None = None,
+        source_id: int | str | None = None,
         step: int | str | None = None,
         price: float | str | None = None,
         currency: str | None = None,
         contact_ids: Sequence[int] | str | None = None,
         responsible_id: int | None = None,
-        attributes: Mapping[int, Any] | None = None,
+        attributes: Mapping[int | str, Any] | str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.pipeline = pipeline
         self.name = name
+        self.source_id = source_id
         self.step = step
         self.price = price
         self.currency = currency
@@ -198,7 +216,10 @@ class SendPulseUpsertDealOperator(SendPulseBaseOperator):
         from airflow_provider_sendpulse.hooks.crm_work import upsert_deal
 
         pipeline = _id_or_name(self.pipeline, "pipeline")
-        name = check_text(self.name, "name", 255).strip()
+        source_id = None if self.source_id in (None, "") else check_positive_int(self.source_id, "source_id")
+        if self.name in (None, "") and source_id is None:
+            raise SendPulseInputError("name/source_id: give the deal's name, its source id, or both.")
+        name = None if self.name in (None, "") else check_text(self.name, "name", 255).strip()
         step = None if self.step in (None, "") else _id_or_name(self.step, "step")
         price = _price(self.price)
         if self.currency is not None and not (len(self.currency) == 3 and self.currency.isalpha()):
@@ -206,22 +227,58 @@ class SendPulseUpsertDealOperator(SendPulseBaseOperator):
                 f"currency: must be a 3-letter code such as USD, got {self.currency!r}."
             )
         contacts = [check_positive_int(c, "contact_ids") for c in rendered_list(self.contact_ids) or ()]
+        attributes = deal_attributes(self.attributes)
         try:
             result = upsert_deal(
                 self.hook.crm,
                 pipeline,
                 name,
+                source_id=source_id,
                 step=step,
                 price=price,
                 currency=self.currency,
                 responsible_id=self.responsible_id,
                 contact_ids=contacts,
-                attributes=self.attributes,
+                attributes=attributes,
             )
-        except ValueError as error:  # a pipeline or step not found
-            raise SendPulseInputError(f"pipeline/step: {error}.") from None
+        except ValueError as error:  # a pipeline, step or attribute not found
+            raise SendPulseInputError(f"{error}.") from None
         self.log.info("Deal %s %s", result["deal_id"], result["outcome"])
         return result
+
+
+#: The longest deal attribute value SendPulse stores.
+MAX_DEAL_ATTRIBUTE_VALUE = 5_500
+
+
+def deal_attributes(value: object) -> dict[int | str, str]:
+    """Deal attribute values keyed by attribute id or exact name, checked; values as the text sent."""
+    value = rendered_value(value)
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, Mapping):
+        raise SendPulseInputError("attributes: must be an object of attribute id or name -> value.")
+    checked: dict[int | str, str] = {}
+    for key, item in value.items():
+        where = f"attributes[{key!r}]"
+        number = int_or_none(key)
+        if number is not None and number > 0:
+            attribute: int | str = number
+        elif isinstance(key, str) and key.strip():
+            attribute = key.strip()
+        else:
+            raise SendPulseInputError(f"{where}: the key must be an attribute id or name.")
+        if isinstance(item, bool) or not isinstance(item, str | int | float):
+            raise SendPulseInputError(
+                f"{where}: the value must be text or a number, got {type(item).__name__}."
+            )
+        text = str(item)
+        if len(text) > MAX_DEAL_ATTRIBUTE_VALUE:
+            raise SendPulseInputError(
+                f"{where}: at most {MAX_DEAL_ATTRIBUTE_VALUE} characters, got {len(text)}."
+            )
+        checked[attribute] = text
+    return checked
 
 
 def _price(value: object) -> float | None:

@@ -225,3 +225,113 @@ def test_export_of_an_empty_data_interval_covers_the_day_before(
     ).execute(context)
     assert result["start"] == (at - timedelta(days=1)).isoformat()
     assert [json.loads(line)["id"] for line in (tmp_path / "d.jsonl").read_text().splitlines()] == recent
+
+
+def test_upsert_deal_by_source_id_with_attributes_sends_only_changes(
+    emulator, sendpulse_conn, make_context, funnel
+):
+    pipeline_id, steps = funnel
+    plan = emulator.add_deal_attribute(pipeline_id, "Plan")
+    emulator.add_deal_attribute(pipeline_id, "Region")
+    [known] = emulator.add_deals(
+        [
+            {
+                "pipeline_id": pipeline_id,
+                "step_id": steps[1],
+                "name": "Acme (web)",
+                "source_id": 9001,
+                "attributes": {"Plan": "gold"},
+            }
+        ]
+    )
+    emulator.add_deals([{"pipeline_id": pipeline_id, "step_id": steps[0], "name": "Acme (web)"}])
+
+    def upsert(**kwargs: Any) -> dict[str, Any]:
+        op = SendPulseUpsertDealOperator(
+            task_id="deal", sendpulse_conn_id=sendpulse_conn, pipeline="Sales", **kwargs
+        )
+        emulator.clear_requests()
+        return op.execute(make_context())
+
+    result = upsert(source_id="9001", attributes={"Plan": "platinum", "Region": "EU"})
+    assert result == {"deal_id": known, "outcome": "updated", "pipeline_id": pipeline_id, "step_id": steps[1]}
+    assert api_requests(emulator) == [
+        "GET /crm/v1/pipelines",
+        f"GET /crm/v1/pipelines/{pipeline_id}/attributes",
+        "POST /crm/v1/deals/get-list",
+        f"GET /crm/v1/deals/{known}/attributes",
+        f"PUT /crm/v1/deals/{known}/attributes/{plan}",
+        f"POST /crm/v1/deals/{known}/attributes",
+    ]
+    deal = next(d for d in emulator.crm_state()["deals"] if d["id"] == known)
+    assert (deal["name"], deal["stepId"], deal["sourceId"]) == ("Acme (web)", steps[1], 9001)
+    assert deal["attributes"] == {"Plan": "platinum", "Region": "EU"}
+
+    again = upsert(source_id=9001, attributes={"Plan": "platinum"})  # nothing differs: no write
+    assert again["outcome"] == "updated"
+    assert [r for r in api_requests(emulator) if not r.startswith("GET")] == ["POST /crm/v1/deals/get-list"]
+
+    renamed = upsert(source_id=9001, name="Acme Ltd", price=10, attributes={str(plan): "silver"})
+    assert renamed["deal_id"] == known
+    assert [r for r in api_requests(emulator) if r.startswith("PUT")] == [
+        f"PUT /crm/v1/deals/{known}",
+        f"PUT /crm/v1/deals/{known}/attributes/{plan}",
+    ]
+    deal = next(d for d in emulator.crm_state()["deals"] if d["id"] == known)
+    assert (deal["name"], deal["price"], deal["sourceId"]) == ("Acme Ltd", 10, 9001)
+    assert deal["attributes"]["Plan"] == "silver"
+
+    created = upsert(source_id=9002, name="Beta", attributes={"Region": "US"})
+    assert created["outcome"] == "created"
+    deal = next(d for d in emulator.crm_state()["deals"] if d["id"] == created["deal_id"])
+    assert (deal["sourceId"], deal["attributes"]) == (9002, {"Region": "US"})
+
+
+def test_upsert_deal_names_an_unknown_attribute_before_writing(
+    emulator, sendpulse_conn, make_context, funnel
+):
+    pipeline_id, _ = funnel
+    emulator.add_deal_attribute(pipeline_id, "Plan")
+    op = SendPulseUpsertDealOperator(
+        task_id="deal", sendpulse_conn_id=sendpulse_conn, pipeline="Sales", name="X", attributes={"Tier": 1}
+    )
+    emulator.clear_requests()
+    with pytest.raises(
+        SendPulseInputError, match=r"attributes: no deal attribute 'Tier' in pipeline .* 'Plan'"
+    ):
+        op.execute(make_context())
+    assert all(r.startswith("GET") for r in api_requests(emulator))
+    assert emulator.crm_state()["deal_count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, "name/source_id: give the deal's name, its source id, or both"),
+        ({"source_id": "abc"}, "source_id: must be a positive integer"),
+        ({"source_id": 0, "name": "X"}, "source_id: must be a positive integer"),
+        ({"name": "X", "attributes": ["Plan"]}, "attributes: must be an object"),
+        (
+            {"name": "X", "attributes": {"Plan": None}},
+            r"attributes\['Plan'\]: the value must be text or a number",
+        ),
+        (
+            {"name": "X", "attributes": {"Plan": "x" * 5_501}},
+            r"attributes\['Plan'\]: at most 5500 characters",
+        ),
+        (
+            {"name": "X", "attributes": {"": "x"}},
+            r"attributes\[''\]: the key must be an attribute id or name",
+        ),
+    ],
+)
+def test_upsert_deal_refuses_bad_identity_and_attributes_before_any_request(
+    emulator, sendpulse_conn, make_context, funnel, kwargs, message
+):
+    emulator.clear_requests()
+    op = SendPulseUpsertDealOperator(
+        task_id="deal", sendpulse_conn_id=sendpulse_conn, pipeline="Sales", **kwargs
+    )
+    with pytest.raises(SendPulseInputError, match=message):
+        op.execute(make_context())
+    assert api_requests(emulator) == []
