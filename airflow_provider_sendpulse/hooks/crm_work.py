@@ -42,15 +42,23 @@ class ContactRow:
     last_name: str | None = None
     responsible_id: int | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    tags: tuple[int | str, ...] = ()
+    """Tags to put on the contact: ids (int) or exact names (str); tags it has already stay."""
 
 
 def upsert_contact(
-    crm: SendPulseCrm, row: ContactRow, responsible_id: int, attribute_ids: Mapping[str, int]
+    crm: SendPulseCrm,
+    row: ContactRow,
+    responsible_id: int,
+    attribute_ids: Mapping[str, int],
+    tag_ids: Mapping[int | str, int] | None = None,
 ) -> dict[str, Any]:
     """Create or update the contact ``row`` describes; ``{"position", "outcome", "contact_id"[, "reason"]}``.
 
-    Found by external id, else email, else phone. A failed row (an API refusal, an unknown attribute) is
-    reported with its reason and does not stop the others.
+    Found by external id, else email, else phone. Only what the contact lacks is sent: changed names or
+    responsible, new emails and phones, changed attribute values, and each tag it does not have yet (by the
+    ids ``tag_ids`` maps the row's tags to, see :func:`resolve_contact_tags`); nothing is removed. A failed
+    row (an API refusal, an unknown attribute) is reported with its reason and does not stop the others.
     """
     try:
         unknown = sorted(set(row.attributes) - set(attribute_ids))
@@ -83,9 +91,56 @@ def upsert_contact(
         values = {attribute_ids[k]: v for k, v in row.attributes.items() if have.attributes.get(k) != str(v)}
         if values:
             crm.client.run(api.set_crm_contact_attributes(contact_id, values))
+        tagged = {int(t["id"]) for t in have.raw.get("tags") or () if isinstance(t, Mapping) and "id" in t}
+        for tag_id in _row_tag_ids(row, tag_ids or {}):
+            if tag_id not in tagged:
+                crm.client.run(api.tag_crm_contact(contact_id, tag_id))
     except (SendPulseError, ValueError) as error:
         return {"position": row.position, "outcome": "failed", "reason": str(error)}
     return {"position": row.position, "outcome": outcome, "contact_id": contact_id}
+
+
+def _row_tag_ids(row: ContactRow, tag_ids: Mapping[int | str, int]) -> list[int]:
+    unresolved = [tag for tag in row.tags if tag not in tag_ids]
+    if unresolved:
+        raise ValueError(f"tags {', '.join(map(repr, unresolved))} were not resolved to tag ids")
+    return list(dict.fromkeys(tag_ids[tag] for tag in row.tags))
+
+
+def resolve_contact_tags(
+    crm: SendPulseCrm, wanted: Mapping[int | str, str], *, create: bool = False
+) -> dict[int | str, int]:
+    """Tag ids for contact tags given by id or exact name; ``wanted`` maps each to the first row naming it.
+
+    One ``GET /contact-tags``. An unknown id, or an unknown name unless ``create``, is a ValueError naming
+    that row and the tags there are; every tag is checked before ``create`` adds the missing names (one
+    ``POST /contact-tags`` each).
+    """
+    if not wanted:
+        return {}
+    tags = crm.client.run(api.list_contact_tags())
+    by_name = {str(t["name"]): int(t["id"]) for t in tags}
+    known_ids = set(by_name.values())
+    known = ", ".join(f"{t.get('name')!r} ({t.get('id')})" for t in tags[:20]) or "none"
+    resolved: dict[int | str, int] = {}
+    missing: list[str] = []
+    for tag, position in wanted.items():
+        if isinstance(tag, int):
+            if tag not in known_ids:
+                raise ValueError(f"{position}.tags: no contact tag with id {tag}; known: {known}")
+            resolved[tag] = tag
+        elif tag in by_name:
+            resolved[tag] = by_name[tag]
+        elif create:
+            missing.append(tag)
+        else:
+            raise ValueError(
+                f"{position}.tags: no contact tag named {tag!r} (create_tags=True creates missing tags); "
+                f"known: {known}"
+            )
+    for name in missing:
+        resolved[name] = int(crm.client.run(api.create_contact_tag(name))["id"])
+    return resolved
 
 
 def upsert_deal(

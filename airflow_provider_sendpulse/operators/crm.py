@@ -12,6 +12,7 @@ from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
     check_choice,
     check_email,
+    check_flag,
     check_positive_int,
     check_text,
     int_or_none,
@@ -28,8 +29,21 @@ if TYPE_CHECKING:
 _FORMATS = (None, "csv", "jsonl")
 _PROBLEMS_SHOWN = 10
 
-#: Row keys an upserted contact may carry, besides ``attributes``.
-CONTACT_KEYS = ("email", "phone", "external_id", "first_name", "last_name", "responsible_id", "attributes")
+#: Row keys an upserted contact may carry.
+CONTACT_KEYS = (
+    "email",
+    "phone",
+    "external_id",
+    "first_name",
+    "last_name",
+    "responsible_id",
+    "attributes",
+    "tags",
+)
+#: What separates tag names in a text ``tags`` value (a CSV cell), as the CSV export joins emails.
+TAG_SEPARATOR = ";"
+#: The longest contact tag name SendPulse accepts.
+MAX_TAG_NAME = 64
 
 
 def _id_or_name(value: object, field: str) -> int | str:
@@ -80,7 +94,37 @@ def contact_row(position: str, item: Mapping[str, Any] | None) -> ContactRow:
         if responsible in (None, "")
         else check_positive_int(responsible, f"{position}.responsible_id"),
         attributes={str(k): v for k, v in attributes.items()},
+        tags=contact_tags(item.get("tags"), f"{position}.tags"),
     )
+
+
+def contact_tags(value: object, field: str) -> tuple[int | str, ...]:
+    """A row's tags: a list of tag ids (integers) and exact names (text), or one text of names separated
+    by ``;`` (a CSV cell); duplicates dropped. SendPulseInputError naming ``field`` otherwise."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items: list[Any] = [part for part in value.split(TAG_SEPARATOR) if part.strip()]
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise SendPulseInputError(
+            f"{field}: must be a list of tag ids and names, or names separated by '{TAG_SEPARATOR}'."
+        )
+    tags: dict[int | str, None] = {}
+    for item in items:
+        if isinstance(item, int) and not isinstance(item, bool) and item > 0:
+            tags[item] = None
+        elif isinstance(item, str) and item.strip():
+            name = item.strip()
+            if len(name) > MAX_TAG_NAME:
+                raise SendPulseInputError(f"{field}: a tag name has at most {MAX_TAG_NAME} characters.")
+            tags[name] = None
+        else:
+            raise SendPulseInputError(
+                f"{field}: each tag must be a positive tag id or a non-empty name, got {type(item).__name__}."
+            )
+    return tuple(tags)
 
 
 class SendPulseUpsertCrmContactOperator(SendPulseBaseOperator):
@@ -89,11 +133,18 @@ class SendPulseUpsertCrmContactOperator(SendPulseBaseOperator):
     Every row is checked before the first request (a bad row fails the task naming it and the field);
     rows are then sent one by one at the connection's rate limit, in flat memory.
 
+    Tags are added, never removed: a contact keeps the tags it has. Tag names are looked up once (one
+    request) and every row's tags are checked before the first write.
+
     :param rows: contacts as a list (or XCom) of objects with ``email``, ``phone``, ``external_id``,
-        ``first_name``, ``last_name``, ``responsible_id`` and ``attributes`` (name -> value) (templated).
-    :param path: a CSV or JSON-lines file of such rows instead (templated); CSV has no ``attributes``.
+        ``first_name``, ``last_name``, ``responsible_id``, ``attributes`` (name -> value) and ``tags`` (a
+        list of tag ids and exact names) (templated).
+    :param path: a CSV or JSON-lines file of such rows instead (templated); CSV has no ``attributes``, and
+        its ``tags`` column holds tag names separated by ``;``.
     :param file_format: ``"csv"`` or ``"jsonl"``; default from the suffix.
     :param responsible_id: team member given new contacts without their own (default: the first user).
+    :param create_tags: create tags named in rows that the account does not have yet; by default such a
+        name fails the task before any write, naming the first row that uses it.
     :param storage_conn_id: connection for an object-storage URL given as a string.
     :return: ``{"created", "updated", "failed", "rows": [{"position", "outcome", "contact_id" | "reason"}]}``.
     """
@@ -107,6 +158,7 @@ class SendPulseUpsertCrmContactOperator(SendPulseBaseOperator):
         path: str | os.PathLike[str] | None = None,
         file_format: Literal["csv", "jsonl"] | None = None,
         responsible_id: int | str | None = None,
+        create_tags: bool = False,
         storage_conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -115,11 +167,12 @@ class SendPulseUpsertCrmContactOperator(SendPulseBaseOperator):
         self.path = path
         self.file_format = check_choice(file_format, "file_format", _FORMATS)
         self.responsible_id = responsible_id
+        self.create_tags = bool(check_flag(create_tags, "create_tags"))
         self.storage_conn_id = storage_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_sendpulse.client import api
-        from airflow_provider_sendpulse.hooks.crm_work import upsert_contact
+        from airflow_provider_sendpulse.hooks.crm_work import resolve_contact_tags, upsert_contact
         from airflow_provider_sendpulse.operators.sources import RecordSource
 
         source = RecordSource(
@@ -129,8 +182,10 @@ class SendPulseUpsertCrmContactOperator(SendPulseBaseOperator):
             storage_conn_id=self.storage_conn_id,
         )
         count = 0
+        tag_rows: dict[int | str, str] = {}  # each tag named, with the first row naming it
         for position, item in source:  # the checking pass: every row before the first request
-            contact_row(position, item)
+            for tag in contact_row(position, item).tags:
+                tag_rows.setdefault(tag, position)
             count += 1
         owner = self.responsible_id
         crm = self.hook.crm
@@ -142,10 +197,14 @@ class SendPulseUpsertCrmContactOperator(SendPulseBaseOperator):
         attribute_ids = {
             str(a["name"]): int(a["id"]) for a in crm.client.run(api.list_crm_contact_attributes())
         }
+        try:
+            tag_ids = resolve_contact_tags(crm, tag_rows, create=self.create_tags)
+        except ValueError as error:  # a tag id or name the account does not have
+            raise SendPulseInputError(f"{error}.") from None
         outcomes: list[dict[str, Any]] = []
         totals = {"created": 0, "updated": 0, "failed": 0}
         for position, item in source:
-            outcome = upsert_contact(crm, contact_row(position, item), default_owner, attribute_ids)
+            outcome = upsert_contact(crm, contact_row(position, item), default_owner, attribute_ids, tag_ids)
             totals[outcome["outcome"]] += 1
             outcomes.append(outcome)
             if outcome["outcome"] == "failed":
