@@ -101,7 +101,8 @@ def test_deal_attributes_and_source_id(api: httpx.Client, crm_api: Check, emulat
         "attributes": [{"attributeId": plan, "value": "gold"}],
     }
     deal_id = crm_api(api.post(f"{CRM}/deals", json=body)).json()["data"]["id"]
-    added = crm_api(api.post(f"{CRM}/deals/{deal_id}/attributes", json={"attributeId": region, "value": "EU"}))
+    region_value = {"attributeId": region, "value": "EU"}
+    added = crm_api(api.post(f"{CRM}/deals/{deal_id}/attributes", json=region_value))
     assert added.json()["data"]["value"] == {"value": "EU"}
     put = crm_api(api.put(f"{CRM}/deals/{deal_id}/attributes/{plan}", json={"value": "silver"}))
     assert put.json()["data"]["name"] == "Plan"
@@ -110,6 +111,7 @@ def test_deal_attributes_and_source_id(api: httpx.Client, crm_api: Check, emulat
     detail = crm_api(api.get(f"{CRM}/deals/{deal_id}")).json()["data"]
     assert [v["value"]["value"] for v in detail["attributes"]] == ["silver", "EU"]
     emulator.add_deals([{"pipeline_id": funnel.id, "step_id": funnel.steps[0], "name": "Unsourced"}])
+    by_source = {"name": "sourceId", "expression": "eq"}
     for expression, value, total in (("eq", 4711, 1), ("eq", "4711", 1), ("neq", 1, 1), ("in", [1, 4711], 1)):
         listing = {"filter": [{"name": "sourceId", "expression": expression, "value": value}]}
         page = crm_api(api.post(f"{CRM}/deals/get-list", json=listing)).json()
@@ -120,7 +122,7 @@ def test_deal_attributes_and_source_id(api: httpx.Client, crm_api: Check, emulat
         api.post(f"{CRM}/deals/{deal_id}/attributes", json={"attributeId": foreign, "value": "x"}),
         api.post(f"{CRM}/deals/{deal_id}/attributes", json={"attributeId": region, "value": "x" * 5_501}),
         api.post(f"{CRM}/deals", json={**body, "attributes": [{"attributeId": foreign, "value": "x"}]}),
-        api.post(f"{CRM}/deals/get-list", json={"filter": [{"name": "sourceId", "expression": "eq", "value": "x"}]}),
+        api.post(f"{CRM}/deals/get-list", json={"filter": [{**by_source, "value": "x"}]}),
     ]
     assert [crm_answer_checker(emulator)(r).status_code for r in refusals] == [422] * 5
     assert "attributes[0].attributeId" in refusals[3].json()["data"]["message"]
