@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..crm import DEAL_DELETED, DEAL_STATUSES, CrmState, Deal, Note, crm_invalid, crm_not_found
-from ..crm_params import as_int, parse_datetime, path_id, req_int, req_number, req_str
+from ..crm_params import as_int, attribute_value, parse_datetime, path_id, req_int, req_number, req_str
 from ..crm_query import deal_page
 from ..crm_views import (
     change_json,
@@ -31,7 +31,6 @@ router = APIRouter(prefix=PREFIX)
 
 MAX_NAME = 255
 MAX_NOTE = 65_535
-MAX_ATTRIBUTE_VALUE = 5_500
 
 
 @router.get("/users")
@@ -153,17 +152,8 @@ def _attribute_values(crm: CrmState, pipeline_id: int, raw: Any) -> dict[int, st
         attribute_id = crm.check_deal_attribute(
             pipeline_id, as_int(item.get("attributeId"), field_name, lo=1), field_name
         )
-        values[attribute_id] = _attribute_value(item, f"{where}.value")
+        values[attribute_id] = attribute_value(item.get("value"), f"{where}.value")
     return values
-
-
-def _attribute_value(args: dict[str, Any], where: str) -> str:
-    value = args.get("value")
-    if not isinstance(value, str):
-        raise crm_invalid(where, "is required and must be a string")
-    if len(value) > MAX_ATTRIBUTE_VALUE:
-        raise crm_invalid(where, f"must be at most {MAX_ATTRIBUTE_VALUE} characters")
-    return value
 
 
 def _deal(crm: CrmState, deal_id: str) -> Deal:
@@ -243,7 +233,7 @@ async def add_deal_attribute(request: Request, deal_id: str) -> dict[str, Any]:
                 f"the deal has a value for attribute {attribute_id}; "
                 f"PUT /deals/{deal.id}/attributes/{attribute_id} changes it",
             )
-        value = _attribute_value(args, "value")
+        value = attribute_value(args.get("value"), "value")
         crm.set_deal_attribute(deal, attribute_id, value)
         return data(deal_attribute_value_json(crm, attribute_id, value))
 
@@ -257,7 +247,7 @@ async def update_deal_attribute(request: Request, deal_id: str, attribute_id: st
         wanted = path_id(attribute_id, "Attribute")
         if wanted not in (deal.attributes or {}):
             raise crm_not_found("Attribute")
-        value = _attribute_value(args, "value")
+        value = attribute_value(args.get("value"), "value")
         crm.set_deal_attribute(deal, wanted, value)
         return data(deal_attribute_value_json(crm, wanted, value))
 
