@@ -138,6 +138,17 @@ class AttributeDef:
 
 
 @dataclass(slots=True)
+class DealAttributeDef:
+    """A deal attribute a pipeline defines (`/pipelines/{id}/attributes`); deals of it hold values."""
+
+    id: int
+    pipeline_id: int
+    name: str
+    type: int
+    order: int
+
+
+@dataclass(slots=True)
 class CrmContact:
     """A CRM contact; collections are None until first used."""
 
@@ -185,6 +196,7 @@ class Deal:
     contacts: list[int] | None = None
     notes: list[Note] | None = None
     history: list[Change] | None = None
+    attributes: dict[int, str] | None = None
 
     def fields(self) -> dict[str, Any]:
         """The changeable fields under their API names."""
@@ -242,6 +254,7 @@ class CrmState:
         self.deals: dict[int, Deal] = {}
         self.tags: dict[int, Tag] = {}
         self.attributes: dict[int, AttributeDef] = {}
+        self.deal_attributes: dict[int, DealAttributeDef] = {}
         self.deal_counts: dict[int, int] = {}
         self.external_ids: dict[str, int] = {}
         self._ids = {
@@ -257,6 +270,7 @@ class CrmState:
                 ("channel", 60_000_001),
                 ("tag", 70_000_001),
                 ("attribute", 80_000_001),
+                ("deal_attribute", 90_000_001),
             )
         }
         self._deal_number = itertools.count(1)
@@ -304,6 +318,18 @@ class CrmState:
             return found
         attribute = AttributeDef(self.new_id("attribute"), name, type_, len(self.attributes) + 1)
         self.attributes[attribute.id] = attribute
+        return attribute
+
+    def add_deal_attribute(self, pipeline_id: int, name: str, type_: int = 0) -> DealAttributeDef:
+        """The pipeline's deal attribute with this name, created when new."""
+        self.pipeline(pipeline_id)
+        same = (a for a in self.deal_attributes.values() if a.pipeline_id == pipeline_id and a.name == name)
+        found = next(same, None)
+        if found is not None:
+            return found
+        order = sum(a.pipeline_id == pipeline_id for a in self.deal_attributes.values()) + 1
+        attribute = DealAttributeDef(self.new_id("deal_attribute"), pipeline_id, name, type_, order)
+        self.deal_attributes[attribute.id] = attribute
         return attribute
 
     # lookups that answer the CRM's 404 / 422 -----------------------------------------------------
@@ -416,6 +442,7 @@ class CrmState:
         responsible_id: int | None = None,
         source_id: int | None = None,
         contacts: list[int] | None = None,
+        attributes: dict[int, str] | None = None,
         user_id: int | None = None,
         created: int | None = None,
     ) -> Deal:
@@ -436,6 +463,7 @@ class CrmState:
             created=now,
             updated=now,
             created_by=author,
+            attributes=dict(attributes) if attributes else None,
         )
         self.deals[deal.id] = deal
         for contact_id in contacts or ():
@@ -464,6 +492,25 @@ class CrmState:
         if changed.get("status") in (DEAL_WON, DEAL_LOST):
             deal.closed = now
         deal.updated = now
+        return True
+
+    def check_deal_attribute(self, pipeline_id: int, attribute_id: int, field_name: str) -> int:
+        """`attribute_id` when the pipeline defines it, else 422 naming the field."""
+        found = self.deal_attributes.get(attribute_id)
+        if found is None or found.pipeline_id != pipeline_id:
+            raise crm_invalid(
+                field_name,
+                f"attribute {attribute_id} is not a deal attribute of pipeline {pipeline_id} "
+                f"(GET /pipelines/{pipeline_id}/attributes)",
+            )
+        return attribute_id
+
+    def set_deal_attribute(self, deal: Deal, attribute_id: int, value: str) -> bool:
+        """Set a deal's attribute value; a new value bumps `updatedAt` (no history entry). True if changed."""
+        if (deal.attributes or {}).get(attribute_id) == value:
+            return False
+        deal.attributes = {**(deal.attributes or {}), attribute_id: value}
+        deal.updated = self.now()
         return True
 
     def link_contact(self, deal: Deal, contact_id: int, user_id: int) -> bool:
@@ -512,7 +559,8 @@ class CrmState:
         return [*(notes or ()), note], note
 
     def snapshot(self, cap: int = 1_000) -> dict[str, Any]:
-        """Counts, team, pipelines and the newest `cap` deals and contacts (admin `GET /_emulator/crm`)."""
+        """Counts, team, pipelines and the newest `cap` deals (with attribute values by name) and contacts
+        (with tag names) (admin `GET /_emulator/crm`)."""
         newest_deals = list(itertools.islice(reversed(self.deals.values()), cap))
         newest_contacts = list(itertools.islice(reversed(self.contacts.values()), cap))
         return {
@@ -523,8 +571,24 @@ class CrmState:
             ],
             "deal_count": len(self.deals),
             "contact_count": len(self.contacts),
-            "deals": [{"id": d.id, **d.fields(), "updated": d.updated} for d in newest_deals],
-            "contacts": [{"id": c.id, **c.fields(), "updated": c.updated} for c in newest_contacts],
+            "deals": [
+                {
+                    "id": d.id,
+                    **d.fields(),
+                    "attributes": {self.deal_attributes[a].name: v for a, v in (d.attributes or {}).items()},
+                    "updated": d.updated,
+                }
+                for d in newest_deals
+            ],
+            "contacts": [
+                {
+                    "id": c.id,
+                    **c.fields(),
+                    "tags": [self.tags[t].name for t in c.tags or ()],
+                    "updated": c.updated,
+                }
+                for c in newest_contacts
+            ],
         }
 
 

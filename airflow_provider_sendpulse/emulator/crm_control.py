@@ -26,6 +26,11 @@ class CrmControl:
         result: dict[str, Any] = self._call("POST", "/crm/pipelines", json={"name": name, "steps": steps})
         return result
 
+    def add_deal_attribute(self, pipeline_id: int, name: str, type: int = 0) -> int:
+        """Define a deal attribute of a pipeline (type 0 text ... 5 multi-select); returns its id."""
+        body = {"name": name, "type": type}
+        return int(self._call("POST", f"/crm/pipelines/{pipeline_id}/attributes", json=body)["id"])
+
     def add_crm_contacts(self, contacts: list[dict[str, Any]], created: float | None = None) -> list[int]:
         """Add contacts; each may have first_name, last_name, responsible_id, emails, phones, tags,
         external_id, attributes (name -> value) and created (epoch seconds, not in the future)."""
@@ -41,7 +46,8 @@ class CrmControl:
 
     def add_deals(self, deals: list[dict[str, Any]], created: float | None = None) -> list[int]:
         """Add deals; each needs pipeline_id and step_id and may have name, price, currency,
-        responsible_id, contacts (ids) and created (epoch seconds)."""
+        responsible_id, contacts (ids), source_id, attributes (name -> value; defined when new) and
+        created (epoch seconds)."""
         body = {"deals": deals, "created": _whole(created)}
         return [int(i) for i in self._call("POST", "/crm/deals", json=body)["ids"]]
 

@@ -171,3 +171,17 @@ def refuse_unsupported(args: dict[str, Any], names: tuple[str, ...]) -> None:
         value = args.get(name)
         if value not in (None, "", [], {}, False):
             raise CrmError(422, f"{name}: this filter is not supported by the emulator", name)
+
+
+#: The longest contact or deal attribute value the CRM stores.
+MAX_ATTRIBUTE_VALUE = 5_500
+
+
+def attribute_value(value: Any, name: str) -> str:
+    """A contact or deal attribute value: text (a number is taken as its text) of at most 5,500 characters."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise crm_invalid(name, "must be a string")
+    text = str(value)
+    if len(text) > MAX_ATTRIBUTE_VALUE:
+        raise crm_invalid(name, f"may not be longer than {MAX_ATTRIBUTE_VALUE} characters")
+    return text

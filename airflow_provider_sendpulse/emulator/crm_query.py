@@ -167,7 +167,7 @@ def _filter_value(name: str, expression: str, raw: Any, where: str) -> Any:
         if isinstance(raw, bool) or not isinstance(raw, int | float):
             raise crm_invalid(where, "must be a number")
         return raw
-    if name == "name":
+    if name in ("name", "currency"):
         if not isinstance(raw, str):
             raise crm_invalid(where, "must be a string")
         return raw
@@ -189,6 +189,9 @@ _DEAL_ATTRS: dict[str, Callable[[Deal], Any]] = {
         ("responsibleId", "responsible_id"),
         ("price", "price"),
         ("name", "name"),
+        ("number", "number"),
+        ("currency", "currency"),
+        ("sourceId", "source_id"),
     )
 }
 
@@ -215,6 +218,8 @@ def _deal_filter(entry: Any, index: int) -> Predicate[Deal]:
         has = _contains(str(value).strip("%"))
         return lambda d: has(d.name)
     compare = _COMPARE[str(expression)]
+    if name == "sourceId":  # unset on most deals: no comparison matches it, as in SQL
+        return lambda d: d.source_id is not None and compare(d.source_id, value)
     return lambda d: compare(attr(d), value)  # type: ignore[no-any-return]
 
 

@@ -116,8 +116,36 @@ def deal_detail_json(crm: CrmState, deal: Deal) -> dict[str, Any]:
         **deal_json(deal),
         "history": [change_json(c) for c in crm.deal_history(deal)],
         "comments": [deal_note_json(n) for n in deal.notes or ()],
-        "attributes": [],
+        "attributes": deal_attribute_values_json(crm, deal),
     }
+
+
+def deal_attribute_json(crm: CrmState, attribute_id: int) -> dict[str, Any]:
+    """A deal attribute a pipeline defines (`DealAttribute`)."""
+    definition = crm.deal_attributes[attribute_id]
+    return {
+        "id": definition.id,
+        "name": definition.name,
+        "status": 1,
+        "type": definition.type,
+        "mandatory": False,
+        "order": definition.order,
+        "options": [],
+    }
+
+
+def deal_attribute_value_json(crm: CrmState, attribute_id: int, value: str) -> dict[str, Any]:
+    """A deal's attribute with its value (`DealAttributeValue`)."""
+    return {
+        **deal_attribute_json(crm, attribute_id),
+        "pipelineId": crm.deal_attributes[attribute_id].pipeline_id,
+        "value": {"value": value},
+    }
+
+
+def deal_attribute_values_json(crm: CrmState, deal: Deal) -> list[dict[str, Any]]:
+    """A deal's attribute values, in the order they were first set."""
+    return [deal_attribute_value_json(crm, a, v) for a, v in (deal.attributes or {}).items()]
 
 
 def contact_note_json(note: Note) -> dict[str, Any]:

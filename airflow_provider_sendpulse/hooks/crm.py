@@ -104,11 +104,19 @@ class SendPulseCrm:
         return [CrmContact.from_api(c) for c in self.client.run(api.list_deal_contacts(deal_id))]
 
     def find_deal(self, pipeline_id: int, name: str) -> Deal | None:
-        """The oldest deal named exactly ``name`` in the pipeline, deleted ones left out."""
-        for item in self.client.run(
-            api.list_deals(filters=[DealFilter("name", "eq", name)], pipeline_ids=[pipeline_id], sort_by="id")
-        ):
-            if item.get("name") == name and item.get("status") != api.crm.DEAL_DELETED:
+        """The oldest deal named exactly ``name`` in the pipeline, deleted ones left out (one request)."""
+        return self._oldest_live_deal(pipeline_id, DealFilter("name", "eq", name), "name", name)
+
+    def find_deal_by_source(self, pipeline_id: int, source_id: int) -> Deal | None:
+        """The oldest deal of the pipeline whose external ``sourceId`` is ``source_id``, deleted ones left out
+        (one request: ``filter[]`` on ``sourceId``)."""
+        wanted = int(source_id)
+        return self._oldest_live_deal(pipeline_id, DealFilter("sourceId", "eq", wanted), "sourceId", wanted)
+
+    def _oldest_live_deal(self, pipeline_id: int, match: DealFilter, key: str, value: Any) -> Deal | None:
+        page = api.list_deals(filters=[match], pipeline_ids=[pipeline_id], sort_by="id")
+        for item in self.client.run(page):
+            if item.get(key) == value and item.get("status") != api.crm.DEAL_DELETED:
                 return Deal.from_api(item)
         return None
 

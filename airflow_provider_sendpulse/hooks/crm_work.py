@@ -42,15 +42,23 @@ class ContactRow:
     last_name: str | None = None
     responsible_id: int | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    tags: tuple[int | str, ...] = ()
+    """Tags to put on the contact: ids (int) or exact names (str); tags it has already stay."""
 
 
 def upsert_contact(
-    crm: SendPulseCrm, row: ContactRow, responsible_id: int, attribute_ids: Mapping[str, int]
+    crm: SendPulseCrm,
+    row: ContactRow,
+    responsible_id: int,
+    attribute_ids: Mapping[str, int],
+    tag_ids: Mapping[int | str, int] | None = None,
 ) -> dict[str, Any]:
     """Create or update the contact ``row`` describes; ``{"position", "outcome", "contact_id"[, "reason"]}``.
 
-    Found by external id, else email, else phone. A failed row (an API refusal, an unknown attribute) is
-    reported with its reason and does not stop the others.
+    Found by external id, else email, else phone. Only what the contact lacks is sent: changed names or
+    responsible, new emails and phones, changed attribute values, and each tag it does not have yet (by the
+    ids ``tag_ids`` maps the row's tags to, see :func:`resolve_contact_tags`); nothing is removed. A failed
+    row (an API refusal, an unknown attribute) is reported with its reason and does not stop the others.
     """
     try:
         unknown = sorted(set(row.attributes) - set(attribute_ids))
@@ -83,32 +91,94 @@ def upsert_contact(
         values = {attribute_ids[k]: v for k, v in row.attributes.items() if have.attributes.get(k) != str(v)}
         if values:
             crm.client.run(api.set_crm_contact_attributes(contact_id, values))
+        tagged = {int(t["id"]) for t in have.raw.get("tags") or () if isinstance(t, Mapping) and "id" in t}
+        for tag_id in _row_tag_ids(row, tag_ids or {}):
+            if tag_id not in tagged:
+                crm.client.run(api.tag_crm_contact(contact_id, tag_id))
     except (SendPulseError, ValueError) as error:
         return {"position": row.position, "outcome": "failed", "reason": str(error)}
     return {"position": row.position, "outcome": outcome, "contact_id": contact_id}
 
 
+def _row_tag_ids(row: ContactRow, tag_ids: Mapping[int | str, int]) -> list[int]:
+    unresolved = [tag for tag in row.tags if tag not in tag_ids]
+    if unresolved:
+        raise ValueError(f"tags {', '.join(map(repr, unresolved))} were not resolved to tag ids")
+    return list(dict.fromkeys(tag_ids[tag] for tag in row.tags))
+
+
+def resolve_contact_tags(
+    crm: SendPulseCrm, wanted: Mapping[int | str, str], *, create: bool = False
+) -> dict[int | str, int]:
+    """Tag ids for contact tags given by id or exact name; ``wanted`` maps each to the first row naming it.
+
+    One ``GET /contact-tags``. An unknown id, or an unknown name unless ``create``, is a ValueError naming
+    that row and the tags there are; every tag is checked before ``create`` adds the missing names (one
+    ``POST /contact-tags`` each).
+    """
+    if not wanted:
+        return {}
+    tags = crm.client.run(api.list_contact_tags())
+    by_name = {str(t["name"]): int(t["id"]) for t in tags}
+    known_ids = set(by_name.values())
+    known = ", ".join(f"{t.get('name')!r} ({t.get('id')})" for t in tags[:20]) or "none"
+    resolved: dict[int | str, int] = {}
+    missing: list[str] = []
+    for tag, position in wanted.items():
+        if isinstance(tag, int):
+            if tag not in known_ids:
+                raise ValueError(f"{position}.tags: no contact tag with id {tag}; known: {known}")
+            resolved[tag] = tag
+        elif tag in by_name:
+            resolved[tag] = by_name[tag]
+        elif create:
+            missing.append(tag)
+        else:
+            raise ValueError(
+                f"{position}.tags: no contact tag named {tag!r} (create_tags=True creates missing tags); "
+                f"known: {known}"
+            )
+    for name in missing:
+        resolved[name] = int(crm.client.run(api.create_contact_tag(name))["id"])
+    return resolved
+
+
 def upsert_deal(
     crm: SendPulseCrm,
     pipeline: int | str,
-    name: str,
+    name: str | None = None,
     *,
+    source_id: int | None = None,
     step: int | str | None = None,
     price: float | None = None,
     currency: str | None = None,
     responsible_id: int | None = None,
     contact_ids: Sequence[int] = (),
-    attributes: Mapping[int, Any] | None = None,
+    attributes: Mapping[int | str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Create the deal named ``name`` in ``pipeline`` (at ``step``, default the first), or update it.
+    """Create the deal in ``pipeline`` (at ``step``, default the first), or update the one already there.
 
-    An update keeps what is not given (status, step, price); contacts are linked when not yet linked.
+    The deal is found by its external ``source_id`` when given (one ``get-list`` filtered on ``sourceId``),
+    else by its exact ``name``. An update sends only what differs: the deal's fields in one ``PUT`` (status
+    and what is not given kept), each changed attribute value (by attribute id or name) on its own, and a
+    link per contact not yet linked. ValueError, naming ``pipeline/step`` or ``attributes``, when a
+    pipeline, step or attribute does not exist.
+
     Returns ``{"deal_id", "outcome", "pipeline_id", "step_id"}``.
     """
-    pipeline_id, step_id = crm.resolve_step(pipeline, step)
-    found = crm.find_deal(pipeline_id, name)
-    existing = None if found is None else found.raw
-    if existing is None:
+    if name is None and source_id is None:
+        raise ValueError("name/source_id: give the deal's name, its external source id, or both")
+    try:
+        pipeline_id, step_id = crm.resolve_step(pipeline, step)
+    except ValueError as error:
+        raise ValueError(f"pipeline/step: {error}") from None
+    values = deal_attribute_values(crm, pipeline_id, attributes) if attributes else {}
+    found = (
+        crm.find_deal_by_source(pipeline_id, source_id)
+        if source_id is not None
+        else crm.find_deal(pipeline_id, str(name))
+    )
+    if found is None:
         created = crm.client.run(
             api.create_deal(
                 pipeline_id,
@@ -118,7 +188,8 @@ def upsert_deal(
                 currency=currency,
                 responsible_id=responsible_id,
                 contact_ids=contact_ids,
-                attributes=attributes,
+                attributes=values,
+                source_id=source_id,
             )
         )
         return {
@@ -127,26 +198,73 @@ def upsert_deal(
             "pipeline_id": pipeline_id,
             "step_id": step_id,
         }
-    deal_id = int(existing["id"])
-    target_step = step_id if step is not None else int(existing["stepId"])
-    crm.client.run(
-        api.update_deal(
-            deal_id,
-            pipeline_id=pipeline_id,
-            step_id=target_step,
-            status=int(existing["status"]),
-            name=name,
-            price=float(existing.get("price") or 0) if price is None else price,
-            currency=currency,
-            responsible_id=responsible_id,
-        )
+    target_step = step_id if step is not None else found.step_id
+    new_name = found.name if name is None else name
+    new_price = found.price if price is None else price
+    differs = (
+        (target_step, new_name, new_price) != (found.step_id, found.name, found.price)
+        or (currency is not None and currency.upper() != found.currency.upper())
+        or (responsible_id is not None and int(responsible_id) != found.responsible_id)
     )
+    if differs:
+        crm.client.run(
+            api.update_deal(
+                found.id,
+                pipeline_id=pipeline_id,
+                step_id=target_step,
+                status=found.status,
+                name=new_name,
+                price=new_price,
+                currency=currency,
+                responsible_id=responsible_id,
+                source_id=found.raw.get("sourceId"),
+            )
+        )
+    if values:
+        set_deal_attributes(crm, found.id, values)
     if contact_ids:
-        linked = {int(c["id"]) for c in crm.client.run(api.list_deal_contacts(deal_id))}
+        linked = {int(c["id"]) for c in crm.client.run(api.list_deal_contacts(found.id))}
         for contact_id in contact_ids:
             if int(contact_id) not in linked:
-                crm.client.run(api.link_deal_contact(deal_id, int(contact_id)))
-    return {"deal_id": deal_id, "outcome": "updated", "pipeline_id": pipeline_id, "step_id": target_step}
+                crm.client.run(api.link_deal_contact(found.id, int(contact_id)))
+    return {"deal_id": found.id, "outcome": "updated", "pipeline_id": pipeline_id, "step_id": target_step}
+
+
+def deal_attribute_values(
+    crm: SendPulseCrm, pipeline_id: int, attributes: Mapping[int | str, Any]
+) -> dict[int, str]:
+    """Values by attribute id for ``attributes`` keyed by id or exact name of the pipeline's deal attributes
+    (one request); ValueError naming the unknown keys and the attributes there are."""
+    defined = crm.client.run(api.list_deal_attributes(pipeline_id))
+    by_key = {str(a["id"]): int(a["id"]) for a in defined} | {str(a["name"]): int(a["id"]) for a in defined}
+    unknown = [k for k in attributes if str(k) not in by_key]
+    if unknown:
+        known = ", ".join(f"{a.get('name')!r} ({a.get('id')})" for a in defined[:20]) or "none"
+        raise ValueError(
+            f"attributes: no deal attribute {', '.join(map(repr, unknown))} in pipeline {pipeline_id}; "
+            f"known: {known}"
+        )
+    return {by_key[str(k)]: str(v) for k, v in attributes.items()}
+
+
+def set_deal_attributes(crm: SendPulseCrm, deal_id: int, values: Mapping[int, str]) -> int:
+    """Give an existing deal these attribute values, sending only those that differ: ``POST`` for a value
+    the deal lacks, ``PUT`` for one it has. One read plus one request per changed value; returns how many
+    changed."""
+    current: dict[int, str | None] = {}
+    for item in crm.client.run(api.list_deal_attribute_values(deal_id)):
+        value = item.get("value")
+        current[int(item["id"])] = value.get("value") if isinstance(value, Mapping) else value
+    changed = 0
+    for attribute_id, value in values.items():
+        if attribute_id not in current:
+            crm.client.run(api.add_deal_attribute(deal_id, attribute_id, value))
+        elif current[attribute_id] != value:
+            crm.client.run(api.update_deal_attribute(deal_id, attribute_id, value))
+        else:
+            continue
+        changed += 1
+    return changed
 
 
 def move_deal(

@@ -12,8 +12,10 @@ from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
     check_choice,
     check_email,
+    check_flag,
     check_positive_int,
     check_text,
+    int_or_none,
     normalise_phone,
     rendered_list,
     rendered_value,
@@ -27,8 +29,21 @@ if TYPE_CHECKING:
 _FORMATS = (None, "csv", "jsonl")
 _PROBLEMS_SHOWN = 10
 
-#: Row keys an upserted contact may carry, besides ``attributes``.
-CONTACT_KEYS = ("email", "phone", "external_id", "first_name", "last_name", "responsible_id", "attributes")
+#: Row keys an upserted contact may carry.
+CONTACT_KEYS = (
+    "email",
+    "phone",
+    "external_id",
+    "first_name",
+    "last_name",
+    "responsible_id",
+    "attributes",
+    "tags",
+)
+#: What separates tag names in a text ``tags`` value (a CSV cell), as the CSV export joins emails.
+TAG_SEPARATOR = ";"
+#: The longest contact tag name SendPulse accepts.
+MAX_TAG_NAME = 64
 
 
 def _id_or_name(value: object, field: str) -> int | str:
@@ -79,7 +94,37 @@ def contact_row(position: str, item: Mapping[str, Any] | None) -> ContactRow:
         if responsible in (None, "")
         else check_positive_int(responsible, f"{position}.responsible_id"),
         attributes={str(k): v for k, v in attributes.items()},
+        tags=contact_tags(item.get("tags"), f"{position}.tags"),
     )
+
+
+def contact_tags(value: object, field: str) -> tuple[int | str, ...]:
+    """A row's tags: a list of tag ids (integers) and exact names (text), or one text of names separated
+    by ``;`` (a CSV cell); duplicates dropped. SendPulseInputError naming ``field`` otherwise."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items: list[Any] = [part for part in value.split(TAG_SEPARATOR) if part.strip()]
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise SendPulseInputError(
+            f"{field}: must be a list of tag ids and names, or names separated by '{TAG_SEPARATOR}'."
+        )
+    tags: dict[int | str, None] = {}
+    for item in items:
+        if isinstance(item, int) and not isinstance(item, bool) and item > 0:
+            tags[item] = None
+        elif isinstance(item, str) and item.strip():
+            name = item.strip()
+            if len(name) > MAX_TAG_NAME:
+                raise SendPulseInputError(f"{field}: a tag name has at most {MAX_TAG_NAME} characters.")
+            tags[name] = None
+        else:
+            raise SendPulseInputError(
+                f"{field}: each tag must be a positive tag id or a non-empty name, got {type(item).__name__}."
+            )
+    return tuple(tags)
 
 
 class SendPulseUpsertCrmContactOperator(SendPulseBaseOperator):
@@ -88,11 +133,18 @@ class SendPulseUpsertCrmContactOperator(SendPulseBaseOperator):
     Every row is checked before the first request (a bad row fails the task naming it and the field);
     rows are then sent one by one at the connection's rate limit, in flat memory.
 
+    Tags are added, never removed: a contact keeps the tags it has. Tag names are looked up once (one
+    request) and every row's tags are checked before the first write.
+
     :param rows: contacts as a list (or XCom) of objects with ``email``, ``phone``, ``external_id``,
-        ``first_name``, ``last_name``, ``responsible_id`` and ``attributes`` (name -> value) (templated).
-    :param path: a CSV or JSON-lines file of such rows instead (templated); CSV has no ``attributes``.
+        ``first_name``, ``last_name``, ``responsible_id``, ``attributes`` (name -> value) and ``tags`` (a
+        list of tag ids and exact names) (templated).
+    :param path: a CSV or JSON-lines file of such rows instead (templated); CSV has no ``attributes``, and
+        its ``tags`` column holds tag names separated by ``;``.
     :param file_format: ``"csv"`` or ``"jsonl"``; default from the suffix.
     :param responsible_id: team member given new contacts without their own (default: the first user).
+    :param create_tags: create tags named in rows that the account does not have yet; by default such a
+        name fails the task before any write, naming the first row that uses it.
     :param storage_conn_id: connection for an object-storage URL given as a string.
     :return: ``{"created", "updated", "failed", "rows": [{"position", "outcome", "contact_id" | "reason"}]}``.
     """
@@ -106,6 +158,7 @@ class SendPulseUpsertCrmContactOperator(SendPulseBaseOperator):
         path: str | os.PathLike[str] | None = None,
         file_format: Literal["csv", "jsonl"] | None = None,
         responsible_id: int | str | None = None,
+        create_tags: bool = False,
         storage_conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -114,11 +167,12 @@ class SendPulseUpsertCrmContactOperator(SendPulseBaseOperator):
         self.path = path
         self.file_format = check_choice(file_format, "file_format", _FORMATS)
         self.responsible_id = responsible_id
+        self.create_tags = bool(check_flag(create_tags, "create_tags"))
         self.storage_conn_id = storage_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_sendpulse.client import api
-        from airflow_provider_sendpulse.hooks.crm_work import upsert_contact
+        from airflow_provider_sendpulse.hooks.crm_work import resolve_contact_tags, upsert_contact
         from airflow_provider_sendpulse.operators.sources import RecordSource
 
         source = RecordSource(
@@ -128,8 +182,10 @@ class SendPulseUpsertCrmContactOperator(SendPulseBaseOperator):
             storage_conn_id=self.storage_conn_id,
         )
         count = 0
+        tag_rows: dict[int | str, str] = {}  # each tag named, with the first row naming it
         for position, item in source:  # the checking pass: every row before the first request
-            contact_row(position, item)
+            for tag in contact_row(position, item).tags:
+                tag_rows.setdefault(tag, position)
             count += 1
         owner = self.responsible_id
         crm = self.hook.crm
@@ -141,10 +197,14 @@ class SendPulseUpsertCrmContactOperator(SendPulseBaseOperator):
         attribute_ids = {
             str(a["name"]): int(a["id"]) for a in crm.client.run(api.list_crm_contact_attributes())
         }
+        try:
+            tag_ids = resolve_contact_tags(crm, tag_rows, create=self.create_tags)
+        except ValueError as error:  # a tag id or name the account does not have
+            raise SendPulseInputError(f"{error}.") from None
         outcomes: list[dict[str, Any]] = []
         totals = {"created": 0, "updated": 0, "failed": 0}
         for position, item in source:
-            outcome = upsert_contact(crm, contact_row(position, item), default_owner, attribute_ids)
+            outcome = upsert_contact(crm, contact_row(position, item), default_owner, attribute_ids, tag_ids)
             totals[outcome["outcome"]] += 1
             outcomes.append(outcome)
             if outcome["outcome"] == "failed":
@@ -156,37 +216,54 @@ class SendPulseUpsertCrmContactOperator(SendPulseBaseOperator):
 
 
 class SendPulseUpsertDealOperator(SendPulseBaseOperator):
-    """Create a deal, or update the one with the same name in the pipeline.
+    """Create a deal, or update the one with the same external source id (or else name) in the pipeline.
+
+    An update sends only what differs from the deal as it is: its fields, each attribute value, each
+    contact link. Input is checked before the first request.
 
     :param pipeline: pipeline id or exact name (templated).
-    :param name: the deal's name, which identifies it within the pipeline (templated).
+    :param name: the deal's name; without ``source_id`` it identifies the deal within the pipeline
+        (templated).
+    :param source_id: the deal's id in an external system (a positive integer, SendPulse's ``sourceId``);
+        when given it identifies the deal within the pipeline and is stored on new deals (templated).
     :param step: step id or exact name; new deals default to the first step, updates keep theirs (templated).
     :param price: the deal's price (templated).
     :param currency: 3-letter currency code.
     :param contact_ids: CRM contact ids to link (templated).
     :param responsible_id: team member responsible for the deal.
-    :param attributes: deal attribute id -> value, for new deals.
+    :param attributes: deal attribute (id or exact name, of the pipeline) -> value, for new and existing
+        deals; values are sent as text of at most 5,500 characters (templated).
     :return: ``{"deal_id", "outcome", "pipeline_id", "step_id"}``.
     """
 
-    template_fields: Sequence[str] = ("pipeline", "name", "step", "price", "contact_ids")
+    template_fields: Sequence[str] = (
+        "pipeline",
+        "name",
+        "source_id",
+        "step",
+        "price",
+        "contact_ids",
+        "attributes",
+    )
 
     def __init__(
         self,
         *,
         pipeline: int | str,
-        name: str,
+        name: str | None = None,
+        source_id: int | str | None = None,
         step: int | str | None = None,
         price: float | str | None = None,
         currency: str | None = None,
         contact_ids: Sequence[int] | str | None = None,
         responsible_id: int | None = None,
-        attributes: Mapping[int, Any] | None = None,
+        attributes: Mapping[int | str, Any] | str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.pipeline = pipeline
         self.name = name
+        self.source_id = source_id
         self.step = step
         self.price = price
         self.currency = currency
@@ -198,7 +275,10 @@ class SendPulseUpsertDealOperator(SendPulseBaseOperator):
         from airflow_provider_sendpulse.hooks.crm_work import upsert_deal
 
         pipeline = _id_or_name(self.pipeline, "pipeline")
-        name = check_text(self.name, "name", 255).strip()
+        source_id = None if self.source_id in (None, "") else check_positive_int(self.source_id, "source_id")
+        if self.name in (None, "") and source_id is None:
+            raise SendPulseInputError("name/source_id: give the deal's name, its source id, or both.")
+        name = None if self.name in (None, "") else check_text(self.name, "name", 255).strip()
         step = None if self.step in (None, "") else _id_or_name(self.step, "step")
         price = _price(self.price)
         if self.currency is not None and not (len(self.currency) == 3 and self.currency.isalpha()):
@@ -206,22 +286,58 @@ class SendPulseUpsertDealOperator(SendPulseBaseOperator):
                 f"currency: must be a 3-letter code such as USD, got {self.currency!r}."
             )
         contacts = [check_positive_int(c, "contact_ids") for c in rendered_list(self.contact_ids) or ()]
+        attributes = deal_attributes(self.attributes)
         try:
             result = upsert_deal(
                 self.hook.crm,
                 pipeline,
                 name,
+                source_id=source_id,
                 step=step,
                 price=price,
                 currency=self.currency,
                 responsible_id=self.responsible_id,
                 contact_ids=contacts,
-                attributes=self.attributes,
+                attributes=attributes,
             )
-        except ValueError as error:  # a pipeline or step not found
-            raise SendPulseInputError(f"pipeline/step: {error}.") from None
+        except ValueError as error:  # a pipeline, step or attribute not found
+            raise SendPulseInputError(f"{error}.") from None
         self.log.info("Deal %s %s", result["deal_id"], result["outcome"])
         return result
+
+
+#: The longest deal attribute value SendPulse stores.
+MAX_DEAL_ATTRIBUTE_VALUE = 5_500
+
+
+def deal_attributes(value: object) -> dict[int | str, str]:
+    """Deal attribute values keyed by attribute id or exact name, checked; values as the text sent."""
+    value = rendered_value(value)
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, Mapping):
+        raise SendPulseInputError("attributes: must be an object of attribute id or name -> value.")
+    checked: dict[int | str, str] = {}
+    for key, item in value.items():
+        where = f"attributes[{key!r}]"
+        number = int_or_none(key)
+        if number is not None and number > 0:
+            attribute: int | str = number
+        elif isinstance(key, str) and key.strip():
+            attribute = key.strip()
+        else:
+            raise SendPulseInputError(f"{where}: the key must be an attribute id or name.")
+        if isinstance(item, bool) or not isinstance(item, str | int | float):
+            raise SendPulseInputError(
+                f"{where}: the value must be text or a number, got {type(item).__name__}."
+            )
+        text = str(item)
+        if len(text) > MAX_DEAL_ATTRIBUTE_VALUE:
+            raise SendPulseInputError(
+                f"{where}: at most {MAX_DEAL_ATTRIBUTE_VALUE} characters, got {len(text)}."
+            )
+        checked[attribute] = text
+    return checked
 
 
 def _price(value: object) -> float | None:

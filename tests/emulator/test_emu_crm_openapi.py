@@ -85,6 +85,51 @@ def test_deal_operations(api: httpx.Client, crm_api: Check, emulator: EmulatorCo
     crm_api(api.delete(f"{CRM}/deals/{deal_id}"))
 
 
+def test_deal_attributes_and_source_id(api: httpx.Client, crm_api: Check, emulator: EmulatorControl) -> None:
+    funnel = add_funnel(emulator)
+    other = add_funnel(emulator, "Renewals", 2)
+    plan = emulator.add_deal_attribute(funnel.id, "Plan")
+    region = emulator.add_deal_attribute(funnel.id, "Region")
+    foreign = emulator.add_deal_attribute(other.id, "Plan")
+    listed = crm_api(api.get(f"{CRM}/pipelines/{funnel.id}/attributes")).json()["data"]
+    assert [(a["id"], a["name"]) for a in listed] == [(plan, "Plan"), (region, "Region")]
+    body = {
+        "pipelineId": funnel.id,
+        "stepId": funnel.steps[0],
+        "name": "Acme",
+        "sourceId": 4711,
+        "attributes": [{"attributeId": plan, "value": "gold"}],
+    }
+    deal_id = crm_api(api.post(f"{CRM}/deals", json=body)).json()["data"]["id"]
+    region_value = {"attributeId": region, "value": "EU"}
+    added = crm_api(api.post(f"{CRM}/deals/{deal_id}/attributes", json=region_value))
+    assert added.json()["data"]["value"] == {"value": "EU"}
+    put = crm_api(api.put(f"{CRM}/deals/{deal_id}/attributes/{plan}", json={"value": "silver"}))
+    assert put.json()["data"]["name"] == "Plan"
+    values = crm_api(api.get(f"{CRM}/deals/{deal_id}/attributes")).json()["data"]
+    assert {v["name"]: v["value"]["value"] for v in values} == {"Plan": "silver", "Region": "EU"}
+    detail = crm_api(api.get(f"{CRM}/deals/{deal_id}")).json()["data"]
+    assert [v["value"]["value"] for v in detail["attributes"]] == ["silver", "EU"]
+    emulator.add_deals([{"pipeline_id": funnel.id, "step_id": funnel.steps[0], "name": "Unsourced"}])
+    by_source = {"name": "sourceId", "expression": "eq"}
+    for expression, value, total in (("eq", 4711, 1), ("eq", "4711", 1), ("neq", 1, 1), ("in", [1, 4711], 1)):
+        listing = {"filter": [{"name": "sourceId", "expression": expression, "value": value}]}
+        page = crm_api(api.post(f"{CRM}/deals/get-list", json=listing)).json()
+        assert page["meta"]["total"] == total, (expression, value)
+        assert page["data"][0]["sourceId"] == 4711
+    refusals = [
+        api.post(f"{CRM}/deals/{deal_id}/attributes", json={"attributeId": plan, "value": "again"}),
+        api.post(f"{CRM}/deals/{deal_id}/attributes", json={"attributeId": foreign, "value": "x"}),
+        api.post(f"{CRM}/deals/{deal_id}/attributes", json={"attributeId": region, "value": "x" * 5_501}),
+        api.post(f"{CRM}/deals", json={**body, "attributes": [{"attributeId": foreign, "value": "x"}]}),
+        api.post(f"{CRM}/deals/get-list", json={"filter": [{**by_source, "value": "x"}]}),
+    ]
+    assert [crm_answer_checker(emulator)(r).status_code for r in refusals] == [422] * 5
+    assert "attributes[0].attributeId" in refusals[3].json()["data"]["message"]
+    missing = crm_api(api.put(f"{CRM}/deals/{deal_id}/attributes/{foreign}", json={"value": "x"}))
+    assert missing.status_code == 404
+
+
 def test_deal_errors(api: httpx.Client, crm_api: Check, emulator: EmulatorControl) -> None:
     funnel = add_funnel(emulator)
     assert crm_api(api.get(f"{CRM}/deals/123")).status_code == 404

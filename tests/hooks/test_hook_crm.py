@@ -133,6 +133,26 @@ def test_create_deal_in_a_foreign_step_is_refused(hook, emulator, funnel):
         hook.run(api.create_deal(pipeline_id, int(other["steps"][0]["id"])))
 
 
+def test_find_deal_by_source_skips_deleted_deals_and_other_pipelines(hook, emulator, funnel):
+    pipeline_id, steps = funnel
+    other = emulator.add_pipeline("Other", ["A"])
+    deleted, live, elsewhere = emulator.add_deals(
+        [
+            {"pipeline_id": pipeline_id, "step_id": steps[0], "name": "Old", "source_id": 77},
+            {"pipeline_id": pipeline_id, "step_id": steps[1], "name": "Live", "source_id": 77},
+            {"pipeline_id": other["id"], "step_id": other["steps"][0]["id"], "source_id": 78},
+        ]
+    )
+    emulator.update_deal(deleted, status=0)
+    found = hook.crm.find_deal_by_source(pipeline_id, 77)
+    assert found is not None
+    assert (found.id, found.name) == (live, "Live")
+    assert hook.crm.find_deal_by_source(pipeline_id, 78) is None
+    other_found = hook.crm.find_deal_by_source(int(other["id"]), 78)
+    assert other_found is not None
+    assert other_found.id == elsewhere
+
+
 def test_resolve_step_by_names_and_ids(hook, funnel):
     pipeline_id, steps = funnel
     assert hook.crm.resolve_step("Sales", "Offer") == (pipeline_id, steps[1])

@@ -225,3 +225,234 @@ def test_export_of_an_empty_data_interval_covers_the_day_before(
     ).execute(context)
     assert result["start"] == (at - timedelta(days=1)).isoformat()
     assert [json.loads(line)["id"] for line in (tmp_path / "d.jsonl").read_text().splitlines()] == recent
+
+
+def test_upsert_deal_by_source_id_with_attributes_sends_only_changes(
+    emulator, sendpulse_conn, make_context, funnel
+):
+    pipeline_id, steps = funnel
+    plan = emulator.add_deal_attribute(pipeline_id, "Plan")
+    emulator.add_deal_attribute(pipeline_id, "Region")
+    [known] = emulator.add_deals(
+        [
+            {
+                "pipeline_id": pipeline_id,
+                "step_id": steps[1],
+                "name": "Acme (web)",
+                "source_id": 9001,
+                "attributes": {"Plan": "gold"},
+            }
+        ]
+    )
+    emulator.add_deals([{"pipeline_id": pipeline_id, "step_id": steps[0], "name": "Acme (web)"}])
+
+    def upsert(**kwargs: Any) -> dict[str, Any]:
+        op = SendPulseUpsertDealOperator(
+            task_id="deal", sendpulse_conn_id=sendpulse_conn, pipeline="Sales", **kwargs
+        )
+        emulator.clear_requests()
+        return op.execute(make_context())
+
+    result = upsert(source_id="9001", attributes={"Plan": "platinum", "Region": "EU"})
+    assert result == {"deal_id": known, "outcome": "updated", "pipeline_id": pipeline_id, "step_id": steps[1]}
+    assert api_requests(emulator) == [
+        "GET /crm/v1/pipelines",
+        f"GET /crm/v1/pipelines/{pipeline_id}/attributes",
+        "POST /crm/v1/deals/get-list",
+        f"GET /crm/v1/deals/{known}/attributes",
+        f"PUT /crm/v1/deals/{known}/attributes/{plan}",
+        f"POST /crm/v1/deals/{known}/attributes",
+    ]
+    deal = next(d for d in emulator.crm_state()["deals"] if d["id"] == known)
+    assert (deal["name"], deal["stepId"], deal["sourceId"]) == ("Acme (web)", steps[1], 9001)
+    assert deal["attributes"] == {"Plan": "platinum", "Region": "EU"}
+
+    again = upsert(source_id=9001, attributes={"Plan": "platinum"})  # nothing differs: no write
+    assert again["outcome"] == "updated"
+    assert [r for r in api_requests(emulator) if not r.startswith("GET")] == ["POST /crm/v1/deals/get-list"]
+
+    renamed = upsert(source_id=9001, name="Acme Ltd", price=10, attributes={str(plan): "silver"})
+    assert renamed["deal_id"] == known
+    assert [r for r in api_requests(emulator) if r.startswith("PUT")] == [
+        f"PUT /crm/v1/deals/{known}",
+        f"PUT /crm/v1/deals/{known}/attributes/{plan}",
+    ]
+    deal = next(d for d in emulator.crm_state()["deals"] if d["id"] == known)
+    assert (deal["name"], deal["price"], deal["sourceId"]) == ("Acme Ltd", 10, 9001)
+    assert deal["attributes"]["Plan"] == "silver"
+
+    created = upsert(source_id=9002, name="Beta", attributes={"Region": "US"})
+    assert created["outcome"] == "created"
+    deal = next(d for d in emulator.crm_state()["deals"] if d["id"] == created["deal_id"])
+    assert (deal["sourceId"], deal["attributes"]) == (9002, {"Region": "US"})
+
+
+def test_upsert_deal_names_an_unknown_attribute_before_writing(
+    emulator, sendpulse_conn, make_context, funnel
+):
+    pipeline_id, _ = funnel
+    emulator.add_deal_attribute(pipeline_id, "Plan")
+    op = SendPulseUpsertDealOperator(
+        task_id="deal", sendpulse_conn_id=sendpulse_conn, pipeline="Sales", name="X", attributes={"Tier": 1}
+    )
+    emulator.clear_requests()
+    with pytest.raises(
+        SendPulseInputError, match=r"attributes: no deal attribute 'Tier' in pipeline .* 'Plan'"
+    ):
+        op.execute(make_context())
+    assert all(r.startswith("GET") for r in api_requests(emulator))
+    assert emulator.crm_state()["deal_count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, "name/source_id: give the deal's name, its source id, or both"),
+        ({"source_id": "abc"}, "source_id: must be a positive integer"),
+        ({"source_id": 0, "name": "X"}, "source_id: must be a positive integer"),
+        ({"name": "X", "attributes": ["Plan"]}, "attributes: must be an object"),
+        (
+            {"name": "X", "attributes": {"Plan": None}},
+            r"attributes\['Plan'\]: the value must be text or a number",
+        ),
+        (
+            {"name": "X", "attributes": {"Plan": "x" * 5_501}},
+            r"attributes\['Plan'\]: at most 5500 characters",
+        ),
+        (
+            {"name": "X", "attributes": {"": "x"}},
+            r"attributes\[''\]: the key must be an attribute id or name",
+        ),
+    ],
+)
+def test_upsert_deal_refuses_bad_identity_and_attributes_before_any_request(
+    emulator, sendpulse_conn, make_context, funnel, kwargs, message
+):
+    emulator.clear_requests()
+    op = SendPulseUpsertDealOperator(
+        task_id="deal", sendpulse_conn_id=sendpulse_conn, pipeline="Sales", **kwargs
+    )
+    with pytest.raises(SendPulseInputError, match=message):
+        op.execute(make_context())
+    assert api_requests(emulator) == []
+
+
+def _contact_tags(emulator: Any) -> dict[int, list[str]]:
+    return {c["id"]: c["tags"] for c in emulator.crm_state()["contacts"]}
+
+
+def test_upsert_contacts_adds_tags_by_name_and_id_and_keeps_existing_ones(
+    emulator, sendpulse_conn, make_context
+):
+    [known] = emulator.add_crm_contacts([{"emails": ["known@example.com"], "tags": ["old", "vip"]}])
+    emulator.add_crm_contacts([{"emails": ["other@example.com"], "tags": ["newsletter"]}])
+    tag_id = _tag_ids(sendpulse_conn)
+    rows = [
+        {"email": "known@example.com", "tags": ["vip", tag_id["newsletter"]]},
+        {"email": "fresh@example.com", "tags": "newsletter; vip ;"},
+    ]
+    op = SendPulseUpsertCrmContactOperator(task_id="upsert", sendpulse_conn_id=sendpulse_conn, rows=rows)
+    emulator.clear_requests()
+    result = op.execute(make_context())
+    assert [r["outcome"] for r in result["rows"]] == ["updated", "created"]
+    fresh = result["rows"][1]["contact_id"]
+    tags = _contact_tags(emulator)
+    assert tags[known] == ["old", "vip", "newsletter"]  # "old" stays, "vip" is not sent again
+    assert tags[fresh] == ["newsletter", "vip"]
+    tagging = [r for r in api_requests(emulator) if r.startswith("POST /crm/v1/contact-tags/")]
+    assert tagging == [
+        f"POST /crm/v1/contact-tags/{tag_id['newsletter']}/contact/{known}",
+        f"POST /crm/v1/contact-tags/{tag_id['newsletter']}/contact/{fresh}",
+        f"POST /crm/v1/contact-tags/{tag_id['vip']}/contact/{fresh}",
+    ]
+    assert api_requests(emulator).count("GET /crm/v1/contact-tags") == 1
+    emulator.clear_requests()
+    again = op.execute(make_context(try_number=2))
+    assert (again["updated"], again["failed"]) == (2, 0)
+    assert not [r for r in api_requests(emulator) if r.startswith("POST /crm/v1/contact-tags/")]
+
+
+def _tag_ids(sendpulse_conn: str) -> dict[str, int]:
+    from airflow_provider_sendpulse.client import api
+    from airflow_provider_sendpulse.hooks.sendpulse import SendPulseHook
+
+    return {t["name"]: t["id"] for t in SendPulseHook(sendpulse_conn).run(api.list_contact_tags())}
+
+
+def test_upsert_contacts_refuses_an_unknown_tag_before_any_write_unless_told_to_create_it(
+    emulator, sendpulse_conn, make_context
+):
+    emulator.add_crm_contacts([{"emails": ["known@example.com"], "tags": ["vip"]}])
+    rows = [
+        {"email": "a@example.com", "tags": ["vip"]},
+        {"email": "b@example.com", "tags": ["vip", "Spring 2026"]},
+        {"email": "c@example.com", "tags": ["Spring 2026"]},
+    ]
+    op = SendPulseUpsertCrmContactOperator(task_id="upsert", sendpulse_conn_id=sendpulse_conn, rows=rows)
+    emulator.clear_requests()
+    with pytest.raises(SendPulseInputError, match=r"rows\[1\]\.tags: no contact tag named 'Spring 2026'"):
+        op.execute(make_context())
+    assert all(r.startswith("GET") for r in api_requests(emulator))
+    assert emulator.crm_state()["contact_count"] == 1
+    unknown_id = SendPulseUpsertCrmContactOperator(
+        task_id="upsert", sendpulse_conn_id=sendpulse_conn, rows=[{"email": "a@example.com", "tags": [99]}]
+    )
+    with pytest.raises(
+        SendPulseInputError, match=r"rows\[0\]\.tags: no contact tag with id 99; known: 'vip'"
+    ):
+        unknown_id.execute(make_context())
+
+    creating = SendPulseUpsertCrmContactOperator(
+        task_id="upsert", sendpulse_conn_id=sendpulse_conn, rows=rows, create_tags=True
+    )
+    emulator.clear_requests()
+    result = creating.execute(make_context())
+    assert result["created"] == 3
+    assert api_requests(emulator).count("POST /crm/v1/contact-tags") == 1
+    tags = _contact_tags(emulator)
+    assert [tags[r["contact_id"]] for r in result["rows"]] == [
+        ["vip"],
+        ["vip", "Spring 2026"],
+        ["Spring 2026"],
+    ]
+
+
+def test_upsert_contacts_reads_tags_from_a_csv_column(emulator, sendpulse_conn, make_context, tmp_path: Path):
+    emulator.add_crm_contacts([{"emails": ["seed@example.com"], "tags": ["vip", "newsletter"]}])
+    path = tmp_path / "people.csv"
+    path.write_text("email,first_name,tags\nann@example.com,Ann,vip;newsletter\nbo@example.com,Bo,\n")
+    result = SendPulseUpsertCrmContactOperator(
+        task_id="upsert", sendpulse_conn_id=sendpulse_conn, path=str(path)
+    ).execute(make_context())
+    assert result["created"] == 2
+    tags = _contact_tags(emulator)
+    assert [tags[r["contact_id"]] for r in result["rows"]] == [["vip", "newsletter"], []]
+
+
+@pytest.mark.parametrize(
+    ("tags", "message"),
+    [
+        (7, r"rows\[0\]\.tags: must be a list of tag ids and names, or names separated by ';'"),
+        ([True], r"rows\[0\]\.tags: each tag must be a positive tag id or a non-empty name, got bool"),
+        ([0], r"rows\[0\]\.tags: each tag must be a positive tag id or a non-empty name, got int"),
+        ([" "], r"rows\[0\]\.tags: each tag must be a positive tag id or a non-empty name, got str"),
+        (["x" * 65], r"rows\[0\]\.tags: a tag name has at most 64 characters"),
+    ],
+)
+def test_upsert_contacts_refuses_bad_tags_before_any_request(
+    emulator, sendpulse_conn, make_context, tags, message
+):
+    emulator.clear_requests()
+    op = SendPulseUpsertCrmContactOperator(
+        task_id="upsert", sendpulse_conn_id=sendpulse_conn, rows=[{"email": "a@example.com", "tags": tags}]
+    )
+    with pytest.raises(SendPulseInputError, match=message):
+        op.execute(make_context())
+    assert api_requests(emulator) == []
+
+
+def test_upsert_contacts_refuses_a_non_boolean_create_tags(sendpulse_conn):
+    with pytest.raises(SendPulseInputError, match="create_tags: must be True or False"):
+        SendPulseUpsertCrmContactOperator(
+            task_id="upsert", sendpulse_conn_id=sendpulse_conn, rows=[], create_tags="yes"
+        )

@@ -249,6 +249,23 @@ def add_crm_contact_comment(contact_id: int, text: str) -> Call[dict[str, Any]]:
     return Call("POST", path, None, {"message": text}, data_object, is_create=True)
 
 
+def list_contact_tags(name: str | None = None) -> Call[list[dict[str, Any]]]:
+    """``GET /crm/v1/contact-tags``: the account's contact tags (id, name), ``name`` matching exactly."""
+    params = None if name is None else {"name": name}
+    return Call("GET", _crm("/contact-tags"), params, None, data_list)
+
+
+def create_contact_tag(name: str) -> Call[dict[str, Any]]:
+    """``POST /crm/v1/contact-tags``: a new contact tag (at most 64 characters; never replayed)."""
+    return Call("POST", _crm("/contact-tags"), None, {"name": name}, data_object, is_create=True)
+
+
+def tag_crm_contact(contact_id: int, tag_id: int) -> Call[None]:
+    """``POST /crm/v1/contact-tags/{tagId}/contact/{contactId}``: put a tag on a contact (its others stay)."""
+    path = _crm(f"/contact-tags/{int(tag_id)}/contact/{int(contact_id)}")
+    return Call("POST", path, None, None, nothing)
+
+
 # --- deals ------------------------------------------------------------------------------------
 
 
@@ -292,10 +309,15 @@ def create_deal(
     responsible_id: int | None = None,
     contact_ids: Sequence[int] | None = None,
     attributes: Mapping[int, Any] | None = None,
+    source_id: int | None = None,
 ) -> Call[dict[str, Any]]:
-    """``POST /crm/v1/deals``: a new deal in a pipeline step (never replayed after an ambiguous failure)."""
+    """``POST /crm/v1/deals``: a new deal in a pipeline step (never replayed after an ambiguous failure).
+
+    ``attributes`` are values by attribute id (see :func:`list_deal_attributes`); ``source_id`` is the
+    deal's integer id in an external system, which ``filter[]`` can find it by.
+    """
     body: dict[str, Any] = {"pipelineId": int(pipeline_id), "stepId": int(step_id)}
-    body.update(_deal_extras(name, price, currency, responsible_id))
+    body.update(_deal_extras(name, price, currency, responsible_id, source_id))
     if contact_ids:
         body["contact"] = [int(c) for c in contact_ids]
     if attributes:
@@ -304,7 +326,11 @@ def create_deal(
 
 
 def _deal_extras(
-    name: str | None, price: float | None, currency: str | None, responsible_id: int | None
+    name: str | None,
+    price: float | None,
+    currency: str | None,
+    responsible_id: int | None,
+    source_id: int | None = None,
 ) -> dict[str, Any]:
     extras: dict[str, Any] = {}
     if name is not None:
@@ -315,6 +341,8 @@ def _deal_extras(
         extras["currency"] = currency
     if responsible_id is not None:
         extras["responsibleId"] = int(responsible_id)
+    if source_id is not None:
+        extras["sourceId"] = int(source_id)
     return extras
 
 
@@ -328,6 +356,7 @@ def update_deal(
     price: float,
     currency: str | None = None,
     responsible_id: int | None = None,
+    source_id: int | None = None,
 ) -> Call[dict[str, Any]]:
     """``PUT /crm/v1/deals/{id}``: overwrite a deal (pipeline, step, status, name and price are required)."""
     if status not in (DEAL_DELETED, DEAL_ACTIVE, DEAL_LOST, DEAL_WON):
@@ -339,8 +368,30 @@ def update_deal(
         "name": name,
         "price": price,
     }
-    body.update(_deal_extras(None, None, currency, responsible_id))
+    body.update(_deal_extras(None, None, currency, responsible_id, source_id))
     return Call("PUT", _crm(f"/deals/{int(deal_id)}"), None, body, data_object)
+
+
+def list_deal_attributes(pipeline_id: int) -> Call[list[dict[str, Any]]]:
+    """``GET /crm/v1/pipelines/{id}/attributes``: the deal attributes a pipeline defines (id, name, type)."""
+    return Call("GET", _crm(f"/pipelines/{int(pipeline_id)}/attributes"), None, None, data_list)
+
+
+def list_deal_attribute_values(deal_id: int) -> Call[list[dict[str, Any]]]:
+    """``GET /crm/v1/deals/{id}/attributes``: a deal's attributes with their values (``value.value``)."""
+    return Call("GET", _crm(f"/deals/{int(deal_id)}/attributes"), None, None, data_list)
+
+
+def add_deal_attribute(deal_id: int, attribute_id: int, value: Any) -> Call[dict[str, Any]]:
+    """``POST /crm/v1/deals/{id}/attributes``: give a deal a value it does not have yet (never replayed)."""
+    body = {"attributeId": int(attribute_id), "value": str(value)}
+    return Call("POST", _crm(f"/deals/{int(deal_id)}/attributes"), None, body, data_object, is_create=True)
+
+
+def update_deal_attribute(deal_id: int, attribute_id: int, value: Any) -> Call[dict[str, Any]]:
+    """``PUT /crm/v1/deals/{id}/attributes/{attributeId}``: overwrite a deal's value of an attribute."""
+    path = _crm(f"/deals/{int(deal_id)}/attributes/{int(attribute_id)}")
+    return Call("PUT", path, None, {"value": str(value)}, data_object)
 
 
 def change_deal_pipeline(deal_id: int, pipeline_id: int, step_id: int) -> Call[dict[str, Any]]:

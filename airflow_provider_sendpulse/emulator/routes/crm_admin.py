@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from ..crm import DEAL_STATUSES, CrmState, crm_invalid
-from ..crm_views import contact_json, deal_json, pipeline_json, user_json
+from ..crm_views import contact_json, deal_attribute_json, deal_json, pipeline_json, user_json
 from .crm_common import locked_crm
 
 router = APIRouter(prefix="/_emulator/crm")
@@ -63,7 +63,16 @@ class NewDeal(BaseModel):
     currency: str = "USD"
     responsible_id: int | None = None
     contacts: list[int] = Field(default_factory=list)
+    source_id: int | None = None
+    attributes: dict[str, str] = Field(default_factory=dict)
     created: int | None = None
+
+
+class NewDealAttribute(BaseModel):
+    """`POST /_emulator/crm/pipelines/{id}/attributes` body."""
+
+    name: str = Field(min_length=1)
+    type: int = Field(default=0, ge=0, le=5)
 
 
 class DealSeed(BaseModel):
@@ -143,6 +152,13 @@ async def add_pipeline(request: Request, new: NewPipeline) -> dict[str, Any]:
         return pipeline_json(crm.add_pipeline(new.name, new.steps), crm.owner.id)
 
 
+@router.post("/pipelines/{pipeline_id}/attributes")
+async def add_deal_attribute(request: Request, pipeline_id: int, new: NewDealAttribute) -> dict[str, Any]:
+    """Define a deal attribute of a pipeline (the existing one when the name is taken)."""
+    with locked_crm(request) as crm:
+        return deal_attribute_json(crm, crm.add_deal_attribute(pipeline_id, new.name, new.type).id)
+
+
 @router.post("/contacts")
 async def seed_contacts(request: Request, seed: ContactSeed) -> dict[str, Any]:
     """Add contacts; numbered ones are `<prefix><n>` with email `<prefix><n>@example.com`."""
@@ -175,7 +191,11 @@ async def seed_deals(request: Request, seed: DealSeed) -> dict[str, Any]:
                 price=spec.price,
                 currency=spec.currency,
                 responsible_id=crm.check_user(spec.responsible_id) if spec.responsible_id else None,
+                source_id=spec.source_id,
                 contacts=spec.contacts,
+                attributes={
+                    crm.add_deal_attribute(spec.pipeline_id, k).id: v for k, v in spec.attributes.items()
+                },
                 created=_created(crm, spec.created if spec.created is not None else seed.created),
             )
             ids.append(deal.id)

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..crm import ATTRIBUTE_TYPES, Channel, CrmContact, CrmState, crm_invalid, crm_not_found
-from ..crm_params import email_value, path_id, req_int, req_str
+from ..crm_params import attribute_value, email_value, path_id, req_int, req_str
 from ..crm_query import contact_page
 from ..crm_views import (
     attribute_value_json,
@@ -27,7 +27,6 @@ from .crm_deals import MAX_NOTE, note_of
 router = APIRouter(prefix=PREFIX)
 
 MAX_NAME = 255
-MAX_ATTRIBUTE_VALUE = 5_500
 MAX_TAG = 64
 
 
@@ -316,15 +315,6 @@ def _attribute_id(crm: CrmState, value: Any, name: str) -> int:
     return int(attribute_id)
 
 
-def _attribute_value(value: Any, name: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise crm_invalid(name, "must be a string")
-    text = str(value)
-    if len(text) > MAX_ATTRIBUTE_VALUE:
-        raise crm_invalid(name, f"may not be longer than {MAX_ATTRIBUTE_VALUE} characters")
-    return text
-
-
 def _set_attributes(crm: CrmState, contact: CrmContact, values: dict[int, str]) -> None:
     current = contact.attributes or {}
     if any(current.get(k) != v for k, v in values.items()):
@@ -347,7 +337,7 @@ async def set_attribute(request: Request, contact_id: str) -> dict[str, Any]:
     with locked_crm(request) as crm:
         contact = _contact(crm, contact_id)
         attribute_id = _attribute_id(crm, args.get("attributeId"), "attributeId")
-        value = _attribute_value(args.get("value"), "value")
+        value = attribute_value(args.get("value"), "value")
         _set_attributes(crm, contact, {attribute_id: value})
         return data(attribute_value_json(crm, attribute_id, value))
 
@@ -366,7 +356,7 @@ async def set_attributes(request: Request, contact_id: str) -> JSONResponse:
             if not isinstance(item, dict):
                 raise crm_invalid(f"attributesValues[{n}]", "must be an object {attributeId, value}")
             attribute_id = _attribute_id(crm, item.get("attributeId"), f"attributesValues[{n}].attributeId")
-            values[attribute_id] = _attribute_value(item.get("value"), f"attributesValues[{n}].value")
+            values[attribute_id] = attribute_value(item.get("value"), f"attributesValues[{n}].value")
         _set_attributes(crm, contact, values)
         stored = [{"attributeId": k, "value": v} for k, v in values.items()]
         return JSONResponse(data(stored), status_code=201)
@@ -381,7 +371,7 @@ async def edit_attribute(request: Request, contact_id: str, attribute_id: str) -
         found = path_id(attribute_id, "Attribute")
         if found not in (contact.attributes or {}):
             raise crm_not_found("Attribute")
-        value = _attribute_value(args.get("value"), "value")
+        value = attribute_value(args.get("value"), "value")
         _set_attributes(crm, contact, {found: value})
         return data(attribute_value_json(crm, found, value))
 

@@ -9,11 +9,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..crm import DEAL_DELETED, DEAL_STATUSES, CrmState, Deal, Note, crm_invalid, crm_not_found
-from ..crm_params import as_int, parse_datetime, path_id, req_int, req_number, req_str
+from ..crm_params import as_int, attribute_value, parse_datetime, path_id, req_int, req_number, req_str
 from ..crm_query import deal_page
 from ..crm_views import (
     change_json,
     contact_json,
+    deal_attribute_json,
+    deal_attribute_value_json,
+    deal_attribute_values_json,
     deal_detail_json,
     deal_json,
     deal_note_json,
@@ -57,6 +60,17 @@ async def steps(request: Request, pipeline_id: str) -> dict[str, Any]:
     with locked_crm(request) as crm:
         found = crm.pipeline(path_id(pipeline_id, "Pipeline"))
         return data([step_json(s) for s in found.steps])
+
+
+@router.get("/pipelines/{pipeline_id}/attributes")
+async def pipeline_attributes(request: Request, pipeline_id: str) -> dict[str, Any]:
+    """The deal attributes a pipeline defines, in order."""
+    with locked_crm(request) as crm:
+        found = crm.pipeline(path_id(pipeline_id, "Pipeline"))
+        defined = sorted(
+            (a for a in crm.deal_attributes.values() if a.pipeline_id == found.id), key=lambda a: a.order
+        )
+        return data([deal_attribute_json(crm, a.id) for a in defined])
 
 
 @router.post("/deals/get-list")
@@ -108,8 +122,7 @@ async def create_deal(request: Request) -> dict[str, Any]:
         price = req_number(args, "price", default=0)
         fields = _common_fields(crm, args)
         contacts = _contact_ids(crm, args)
-        if args.get("attributes"):
-            raise crm_invalid("attributes", "deal attributes are not supported by the emulator")
+        attributes = _attribute_values(crm, pipeline_id, args.get("attributes"))
         deal = crm.create_deal(
             pipeline_id,
             step_id,
@@ -119,8 +132,28 @@ async def create_deal(request: Request) -> dict[str, Any]:
             responsible_id=fields.get("responsibleId"),
             source_id=fields.get("sourceId"),
             contacts=contacts,
+            attributes=attributes,
         )
         return data(deal_json(deal))
+
+
+def _attribute_values(crm: CrmState, pipeline_id: int, raw: Any) -> dict[int, str]:
+    """`attributes` of a new deal: `[{attributeId, value}]`, each an attribute of the pipeline."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, list):
+        raise crm_invalid("attributes", "must be an array of {attributeId, value}")
+    values: dict[int, str] = {}
+    for n, item in enumerate(raw):
+        where = f"attributes[{n}]"
+        if not isinstance(item, dict):
+            raise crm_invalid(where, "must be an object {attributeId, value}")
+        field_name = f"{where}.attributeId"
+        attribute_id = crm.check_deal_attribute(
+            pipeline_id, as_int(item.get("attributeId"), field_name, lo=1), field_name
+        )
+        values[attribute_id] = attribute_value(item.get("value"), f"{where}.value")
+    return values
 
 
 def _deal(crm: CrmState, deal_id: str) -> Deal:
@@ -177,6 +210,46 @@ async def change_pipeline(request: Request, deal_id: str) -> dict[str, Any]:
         crm.check_step(pipeline_id, step_id)
         crm.change_deal(deal, {"pipelineId": pipeline_id, "stepId": step_id}, crm.owner.id)
         return data(deal_json(deal))
+
+
+@router.get("/deals/{deal_id}/attributes")
+async def deal_attributes(request: Request, deal_id: str) -> dict[str, Any]:
+    """A deal's attribute values."""
+    with locked_crm(request) as crm:
+        return data(deal_attribute_values_json(crm, _deal(crm, deal_id)))
+
+
+@router.post("/deals/{deal_id}/attributes")
+async def add_deal_attribute(request: Request, deal_id: str) -> dict[str, Any]:
+    """Give a deal a value of an attribute of its pipeline it has no value for (else 422: use PUT)."""
+    args = await body_args(request)
+    with locked_crm(request) as crm:
+        deal = _deal(crm, deal_id)
+        wanted = req_int(args, "attributeId", lo=1)
+        attribute_id = crm.check_deal_attribute(deal.pipeline_id, wanted, "attributeId")
+        if attribute_id in (deal.attributes or {}):
+            raise crm_invalid(
+                "attributeId",
+                f"the deal has a value for attribute {attribute_id}; "
+                f"PUT /deals/{deal.id}/attributes/{attribute_id} changes it",
+            )
+        value = attribute_value(args.get("value"), "value")
+        crm.set_deal_attribute(deal, attribute_id, value)
+        return data(deal_attribute_value_json(crm, attribute_id, value))
+
+
+@router.put("/deals/{deal_id}/attributes/{attribute_id}")
+async def update_deal_attribute(request: Request, deal_id: str, attribute_id: str) -> dict[str, Any]:
+    """Overwrite a deal's value of an attribute (404 when the deal has no value for it)."""
+    args = await body_args(request)
+    with locked_crm(request) as crm:
+        deal = _deal(crm, deal_id)
+        wanted = path_id(attribute_id, "Attribute")
+        if wanted not in (deal.attributes or {}):
+            raise crm_not_found("Attribute")
+        value = attribute_value(args.get("value"), "value")
+        crm.set_deal_attribute(deal, wanted, value)
+        return data(deal_attribute_value_json(crm, wanted, value))
 
 
 @router.get("/deals/{deal_id}/comments")
