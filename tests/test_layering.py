@@ -1,5 +1,5 @@
-"""Import rules between the packages: operators never import sensors, and no package reaches into
-another package's private module."""
+"""Import rules between the packages (operators never import sensors, no package reaches into
+another package's private module), and operators stay thin."""
 
 from __future__ import annotations
 
@@ -47,3 +47,18 @@ def test_no_package_imports_another_packages_private_module(path: Path) -> None:
 def test_operators_never_import_sensors() -> None:
     for path in (PACKAGE / "operators").glob("*.py"):
         assert not [n for n in imports(path) if n.startswith(f"{ROOT}.sensors")], path.name
+
+
+MAX_EXECUTE_LINES = 40
+
+
+def test_operators_stay_thin() -> None:
+    """No operator's ``execute()`` is longer than 40 lines: composite work belongs in the hook."""
+    long = []
+    for path in sorted((PACKAGE / "operators").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef) and node.name == "execute":
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > MAX_EXECUTE_LINES:
+                    long.append(f"{path.name}:{node.lineno} ({lines} lines)")
+    assert not long, long

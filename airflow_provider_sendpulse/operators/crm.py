@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -24,6 +24,7 @@ from airflow_provider_sendpulse.operators.validation import (
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
+    from airflow_provider_sendpulse.hooks.crm import SendPulseCrm
     from airflow_provider_sendpulse.hooks.crm_work import ContactRow
 
 _FORMATS = (None, "csv", "jsonl")
@@ -171,8 +172,7 @@ class SendPulseUpsertCrmContactOperator(SendPulseBaseOperator):
         self.storage_conn_id = storage_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from airflow_provider_sendpulse.client import api
-        from airflow_provider_sendpulse.hooks.crm_work import resolve_contact_tags, upsert_contact
+        from airflow_provider_sendpulse.hooks.crm_work import upsert_contact
         from airflow_provider_sendpulse.operators.sources import RecordSource
 
         source = RecordSource(
@@ -181,26 +181,9 @@ class SendPulseUpsertCrmContactOperator(SendPulseBaseOperator):
             file_format=self.file_format,
             storage_conn_id=self.storage_conn_id,
         )
-        count = 0
-        tag_rows: dict[int | str, str] = {}  # each tag named, with the first row naming it
-        for position, item in source:  # the checking pass: every row before the first request
-            for tag in contact_row(position, item).tags:
-                tag_rows.setdefault(tag, position)
-            count += 1
-        owner = self.responsible_id
+        count, tag_rows = _check_contact_rows(source)
         crm = self.hook.crm
-        default_owner = (
-            check_positive_int(owner, "responsible_id")
-            if owner not in (None, "")
-            else int(crm.users()[0]["id"])
-        )
-        attribute_ids = {
-            str(a["name"]): int(a["id"]) for a in crm.client.run(api.list_crm_contact_attributes())
-        }
-        try:
-            tag_ids = resolve_contact_tags(crm, tag_rows, create=self.create_tags)
-        except ValueError as error:  # a tag id or name the account does not have
-            raise SendPulseInputError(f"{error}.") from None
+        default_owner, attribute_ids, tag_ids = self._lookups(crm, tag_rows)
         outcomes: list[dict[str, Any]] = []
         totals = {"created": 0, "updated": 0, "failed": 0}
         for position, item in source:
@@ -213,6 +196,40 @@ class SendPulseUpsertCrmContactOperator(SendPulseBaseOperator):
                 self.log.info("Upserted %d of %d contacts", len(outcomes), count)
         self.log.info("Contacts: %(created)d created, %(updated)d updated, %(failed)d failed", totals)
         return {**totals, "rows": outcomes}
+
+    def _lookups(
+        self, crm: SendPulseCrm, tag_rows: Mapping[int | str, str]
+    ) -> tuple[int, dict[str, int], dict[int | str, int]]:
+        """What every row needs: the default owner, attribute ids by name, and the rows' tag ids."""
+        from airflow_provider_sendpulse.client import api
+        from airflow_provider_sendpulse.hooks.crm_work import resolve_contact_tags
+
+        owner = self.responsible_id
+        default_owner = (
+            check_positive_int(owner, "responsible_id")
+            if owner not in (None, "")
+            else int(crm.users()[0]["id"])
+        )
+        attribute_ids = {
+            str(a["name"]): int(a["id"]) for a in crm.client.run(api.list_crm_contact_attributes())
+        }
+        try:
+            tag_ids = resolve_contact_tags(crm, tag_rows, create=self.create_tags)
+        except ValueError as error:  # a tag id or name the account does not have
+            raise SendPulseInputError(f"{error}.") from None
+        return default_owner, attribute_ids, tag_ids
+
+
+def _check_contact_rows(source: Iterable[tuple[str, Any]]) -> tuple[int, dict[int | str, str]]:
+    """The checking pass over every row before the first request: the row count, and each tag named
+    with the first row naming it."""
+    count = 0
+    tag_rows: dict[int | str, str] = {}
+    for position, item in source:
+        for tag in contact_row(position, item).tags:
+            tag_rows.setdefault(tag, position)
+        count += 1
+    return count, tag_rows
 
 
 class SendPulseUpsertDealOperator(SendPulseBaseOperator):
