@@ -1,8 +1,9 @@
 """Run every benchmark against the SendPulse emulator and write ``benchmarks/results/``.
 
-    python benchmarks/run.py              # full run (several minutes): latest.json, latest.md, chart
-    python benchmarks/run.py --small      # the same measurements on small inputs, in seconds
+    python benchmarks/run.py              # full run (about 4 hours): latest.json, latest.md, chart
+    python benchmarks/run.py --small      # the same measurements on small inputs, in minutes
     python benchmarks/run.py --only import,idle_poll --out /tmp/bench
+    python benchmarks/run.py --merge /tmp/a/latest.json /tmp/b/latest.json   # sections run apart, one report
 
 Measurements (see benchmarks/README.md): bulk import through the provider and through the official
 client ``pysendpulse`` against an emulator limiting at 10 requests/s; requests per idle
@@ -829,6 +830,28 @@ def run_all(
     return results
 
 
+def merge(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One results document from several runs of some sections each (``--only``): a later document's
+    section replaces an earlier one's; the targets are judged again over the merged sections."""
+    if not documents:
+        raise ValueError("nothing to merge")
+    merged: dict[str, Any] = {
+        "command": " ; ".join(d["command"] for d in documents),
+        "mode": "merged " + "+".join(sorted({d["mode"] for d in documents})),
+        "started_at": min(d["started_at"] for d in documents),
+        "machine": documents[-1]["machine"],
+        "settings": {name: d["settings"] for d in documents for name in MEASUREMENTS if name in d},
+        "failed": sorted({f for d in documents for f in d["failed"]}),
+        "duration_s": round(sum(d["duration_s"] for d in documents), 1),
+    }
+    for name in MEASUREMENTS:
+        for document in documents:
+            if name in document:
+                merged[name] = document[name]
+    merged["targets"] = evaluate(merged)
+    return merged
+
+
 def load_sibling(name: str) -> ModuleType:
     """``benchmarks/<name>.py``, even when another module of that name is importable."""
     spec = importlib.util.spec_from_file_location(f"sendpulse_benchmarks_{name}", BENCH_DIR / f"{name}.py")
@@ -854,6 +877,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--only", default=",".join(MEASUREMENTS), help="comma-separated measurements")
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results", help="results folder")
     parser.add_argument("--in-process", action="store_true", help="no worker processes (faster, rougher)")
+    parser.add_argument(
+        "--merge", nargs="+", type=Path, metavar="JSON", help="one report from earlier runs' latest.json"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--params", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
@@ -865,6 +891,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     import hook_overhead
 
     report = load_sibling("report")
+    if args.merge:
+        results = merge([json.loads(path.read_text()) for path in args.merge])
+        paths = report.write_report(results, args.out)
+        print("wrote " + ", ".join(str(p) for p in paths))
+        return
     only = [m.strip() for m in args.only.split(",") if m.strip()]
     unknown = set(only) - set(MEASUREMENTS)
     if unknown:

@@ -243,6 +243,36 @@ def test_command_line(tmp_path: Path) -> None:
     assert (tmp_path / "latest.md").read_text().startswith("# Benchmark results")
 
 
+def test_sections_run_apart_merge_into_one_report(results: dict[str, Any], tmp_path: Path) -> None:
+    base = {k: results[k] for k in ("mode", "started_at", "machine", "settings", "duration_s")}
+    first = {
+        **base,
+        "command": "python benchmarks/run.py --only fleet",
+        "failed": [],
+        "fleet": results["fleet"],
+    }
+    second = {
+        **base,
+        "command": "python benchmarks/run.py --only hook_overhead",
+        "failed": [],
+        "hook_overhead": results["hook_overhead"],
+    }
+    merged = run.merge([first, second])
+    assert merged["fleet"] == results["fleet"]
+    assert merged["hook_overhead"] == results["hook_overhead"]
+    assert "import" not in merged
+    assert merged["command"] == f"{first['command']} ; {second['command']}"
+    names = {t["name"] for t in merged["targets"]}
+    assert "hook overhead" in names
+    assert "fleet token mints" in names
+    assert "import throughput" not in names
+    paths = [tmp_path / "a.json", tmp_path / "b.json"]
+    for path, document in zip(paths, (first, second), strict=True):
+        path.write_text(json.dumps(document))
+    run.main(["--merge", *map(str, paths), "--out", str(tmp_path / "out")])
+    assert json.loads((tmp_path / "out" / "latest.json").read_text())["targets"] == merged["targets"]
+
+
 def test_multi_process_figures(results: dict[str, Any]) -> None:
     multi = results["multi_process"]
     assert "error" not in multi, multi
