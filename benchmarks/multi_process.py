@@ -289,28 +289,21 @@ def evaluate(section: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
                 alone["share_min"] >= 0.95 and alone["refused_max"] == 0,
             )
         )
-    host = rows.get(("host", 4))
-    if host:
-        targets.append(
-            (
-                "4 processes on one host, default limiter",
-                ">= 90% of the ceiling, <= 2% refused",
-                f"{_spread(host['share_min'], host['share_max'])}, "
-                f"refused {_spread(host['refused_min'], host['refused_max'])}",
-                host["share_min"] >= 0.90 and host["refused_max"] <= 0.02,
+    for mode, name in (
+        ("host", "4 processes on one host, default limiter"),
+        ("adaptive", "4 processes, adaptive limiter alone (as on 4 hosts)"),
+    ):
+        four = rows.get((mode, 4))
+        if four:
+            targets.append(
+                (
+                    name,
+                    ">= 90% of the ceiling, <= 2% refused",
+                    f"{_spread(four['share_min'], four['share_max'])}, "
+                    f"refused {_spread(four['refused_min'], four['refused_max'])}",
+                    four["share_min"] >= 0.90 and four["refused_max"] <= 0.02,
+                )
             )
-        )
-    four = rows.get(("adaptive", 4))
-    if four:
-        targets.append(
-            (
-                "4 processes, adaptive limiter alone (as on 4 hosts)",
-                ">= 90% of the ceiling, <= 2% refused",
-                f"{_spread(four['share_min'], four['share_max'])}, "
-                f"refused {_spread(four['refused_min'], four['refused_max'])}",
-                four["share_min"] >= 0.90 and four["refused_max"] <= 0.02,
-            )
-        )
     shared = [r for r in section["summary"] if r["mode"] == "shared"]
     if shared:
         refused = sum(sum(r["refused_counts"]) for r in shared)
