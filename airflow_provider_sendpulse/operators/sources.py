@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -34,7 +34,7 @@ EMAIL = "email"
 PHONE = "phone"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Row:
     """One input row: where it is (``line 7`` or ``contacts[3]``), and the contact or why it is unusable.
 
@@ -256,7 +256,7 @@ class ContactSource:
             self._note_columns(item)
             value = item.get(self._key_column)
         else:
-            key = _find_key(list(item), self.key)
+            key = _find_key(item, self.key)
             value = None if key is None else item[key]
         return value.strip().lower() if isinstance(value, str) else ""
 
@@ -273,7 +273,7 @@ class ContactSource:
                 problem = "is a bare string but column_mapping expects an object"
                 return Row(position, None, problem=problem, key=self._key(item))
             return self._finish(position, item.strip(), {})
-        if not isinstance(item, Mapping):
+        if type(item) is not dict and not isinstance(item, Mapping):  # dict first: the ABC check is slow
             problem = f"must be an email or an object, got {type(item).__name__}"
             return Row(position, None, problem=problem, key=self._key(item))
         if self.mapping is not None:
@@ -289,7 +289,7 @@ class ContactSource:
                 problem = f"has no value for {self._key_column!r}"
                 return Row(position, None, problem=problem, key=self._key(item))
         else:
-            key = _find_key(list(item), self.key)
+            key = _find_key(item, self.key)
             if key is None:
                 return Row(position, None, problem=f"has no {self.key!r}", key=self._key(item))
             email = item[key]
@@ -308,14 +308,20 @@ class ContactSource:
         problem = self._key_problem(value)
         if problem:
             return Row(position, None, problem=f"{self.key} {problem}", key=key)
+        clean: dict[str, Any] = {}
         for name, item in variables.items():
+            if type(item) is str and type(name) is str and name.strip():  # a CSV cell: the common case
+                if item:
+                    clean[name] = item
+                continue
             problem = variable_problem(name, item)
             if problem:
                 return Row(position, None, problem=problem, key=key)
-        return Row(position, value, clean_variables(variables), key=key)
+            clean.update(clean_variables({name: item}))
+        return Row(position, value, clean, key=key)
 
 
-def _find_key(keys: list[str], key: str = EMAIL) -> str | None:
+def _find_key(keys: Collection[Any], key: str = EMAIL) -> str | None:
     if key in keys:
         return key
     return next((k for k in keys if isinstance(k, str) and k.strip().lower() == key), None)
