@@ -96,6 +96,8 @@ class Deal:
     created_at: datetime | None
     updated_at: datetime | None
     raw: dict[str, Any] = field(repr=False, compare=False)
+    source_id: int | None = None
+    """The deal's id in an external system (``sourceId``), if it has one."""
 
     @classmethod
     def from_api(cls, item: dict[str, Any]) -> Deal:
@@ -112,6 +114,7 @@ class Deal:
             created_at=parse_crm_time(item.get("createdAt")),
             updated_at=parse_crm_time(item.get("updatedAt")),
             raw=dict(item),
+            source_id=_int(item.get("sourceId")) or None,
         )
 
     @property

@@ -146,7 +146,7 @@ def test_find_deal_by_source_skips_deleted_deals_and_other_pipelines(hook, emula
     emulator.update_deal(deleted, status=0)
     found = hook.crm.find_deal_by_source(pipeline_id, 77)
     assert found is not None
-    assert (found.id, found.name) == (live, "Live")
+    assert (found.id, found.name, found.source_id) == (live, "Live", 77)
     assert hook.crm.find_deal_by_source(pipeline_id, 78) is None
     other_found = hook.crm.find_deal_by_source(int(other["id"]), 78)
     assert other_found is not None
