@@ -3,9 +3,10 @@
 Starts Debian's ``redis-server`` on loopback (broker, result backend and the shared rate limit), the
 Airflow components and two ``airflow celery worker`` processes, and runs a DAG of 8 mapped contact
 imports plus an event sensor against the emulator (limit 10 requests/s), once with the rate limit
-shared through Redis and once with each worker process's adaptive limiter alone. Every task must
-succeed and every contact land once; with the shared limiter the emulator must never see more than
-10 requests in a second nor answer 429. The 429 count of the adaptive run is printed.
+shared through Redis and once with the default limiter (the "adaptive" run: adaptive, its state
+shared by the task processes of this host through a file, as both workers run here). Every task must
+succeed, every contact land once, and the emulator never see more than 10 requests in a second; with
+the shared limiter it must not answer 429 either. The 429 count of the default run is printed.
 """
 
 from __future__ import annotations
