@@ -126,6 +126,20 @@ def bench(
     }
 
 
+def combine(sections: list[dict[str, Any]]) -> dict[str, Any]:
+    """One section from runs measured apart (say, 10,000 rows and then 100,000 rows in another run):
+    every row count once (the latest run of it), and the memory growth across them."""
+    if len({s["rate_limit_rps"] for s in sections}) != 1:
+        raise ValueError("events runs at different rate limits do not combine")
+    runs = {run["rows"]: run for section in sections for run in section["runs"]}
+    ordered = [runs[rows] for rows in sorted(runs)]
+    return {
+        "rate_limit_rps": sections[0]["rate_limit_rps"],
+        "runs": ordered,
+        "memory_growth_mib": round(ordered[-1]["rss_peak_mib"] - ordered[0]["rss_peak_mib"], 1),
+    }
+
+
 def targets(events: dict[str, Any], add: Callable[[str, str, str, bool], None]) -> None:
     """The issue's targets for the events operator."""
     runs = events["runs"]

@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -830,9 +830,14 @@ def run_all(
     return results
 
 
+COMBINE: dict[str, Callable[[list[dict[str, Any]]], dict[str, Any]]] = {"events": automation_events.combine}
+"""Sections whose runs at different sizes add up across documents (the rest: the latest one counts)."""
+
+
 def merge(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """One results document from several runs of some sections each (``--only``): a later document's
-    section replaces an earlier one's; the targets are judged again over the merged sections."""
+    section replaces an earlier one's (events: runs of other row counts add up); the targets are
+    judged again over the merged sections."""
     if not documents:
         raise ValueError("nothing to merge")
     merged: dict[str, Any] = {
@@ -845,9 +850,9 @@ def merge(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "duration_s": round(sum(d["duration_s"] for d in documents), 1),
     }
     for name in MEASUREMENTS:
-        for document in documents:
-            if name in document:
-                merged[name] = document[name]
+        found = [d[name] for d in documents if name in d and "error" not in d[name]]
+        if found:
+            merged[name] = COMBINE[name](found) if name in COMBINE else found[-1]
     merged["targets"] = evaluate(merged)
     return merged
 
@@ -877,6 +882,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--only", default=",".join(MEASUREMENTS), help="comma-separated measurements")
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results", help="results folder")
     parser.add_argument("--in-process", action="store_true", help="no worker processes (faster, rougher)")
+    parser.add_argument("--events-rows", help="comma-separated row counts of the events section")
     parser.add_argument(
         "--merge", nargs="+", type=Path, metavar="JSON", help="one report from earlier runs' latest.json"
     )
@@ -904,6 +910,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     command = "python benchmarks/run.py" + (" --small" if args.small else "")
     if args.only != parser.get_default("only"):
         command += f" --only {args.only}"
+    if args.events_rows:
+        try:
+            rows = tuple(int(n) for n in args.events_rows.split(","))
+        except ValueError:
+            parser.error(f"--events-rows: comma-separated whole numbers, got {args.events_rows!r}")
+        settings = replace(settings, events_rows=rows)
+        command += f" --events-rows {args.events_rows}"
     worker = in_process if args.in_process else in_subprocess
 
     def log(message: str) -> None:

@@ -273,6 +273,37 @@ def test_sections_run_apart_merge_into_one_report(results: dict[str, Any], tmp_p
     assert json.loads((tmp_path / "out" / "latest.json").read_text())["targets"] == merged["targets"]
 
 
+def test_events_runs_measured_apart_add_up(results: dict[str, Any]) -> None:
+    events = results["events"]
+    small, large = ({**events, "runs": [run_]} for run_ in events["runs"])
+    combined = run.merge(
+        [
+            {
+                "command": "a",
+                "mode": "custom",
+                "started_at": "1",
+                "machine": {},
+                "settings": {},
+                "failed": [],
+                "duration_s": 1.0,
+                "events": large,
+            },
+            {
+                "command": "b",
+                "mode": "custom",
+                "started_at": "2",
+                "machine": {},
+                "settings": {},
+                "failed": [],
+                "duration_s": 2.0,
+                "events": small,
+            },
+        ]
+    )["events"]
+    assert combined["runs"] == events["runs"]  # ordered by rows, whichever run came first
+    assert combined["memory_growth_mib"] == events["memory_growth_mib"]
+
+
 def test_multi_process_figures(results: dict[str, Any]) -> None:
     multi = results["multi_process"]
     assert "error" not in multi, multi
