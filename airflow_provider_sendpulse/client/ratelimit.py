@@ -1,13 +1,17 @@
-"""Client-side rate limit per account: adaptive, shared by every thread and coroutine in the process.
+"""Client-side rate limit per account: adaptive, shared by every thread and coroutine of a process.
 
 SendPulse allows 10 requests per second per account, counted over a sliding second, across every
-process that uses the account. A process cannot see the others, so its limiter adapts: it sends
+process that uses the account. A limiter cannot see the senders it does not share state with, so it
+adapts: it sends
 evenly spaced requests at its current rate, and when SendPulse refuses one (HTTP 429 or error code
 2020202020) it cuts its rate, pauses for ``Retry-After`` when one is given, and then probes back up:
 quickly to just below the rate at which it was refused, slowly across it, quickly again once well past
 it (after TCP CUBIC's growth curve). Independent processes converge on shares of the account's limit.
-Jitter on the cut keeps processes refused together from moving in lock-step. Processes on several
-hosts can share one exact budget instead through :mod:`~airflow_provider_sendpulse.client.shared_ratelimit`.
+Jitter on the cut keeps processes refused together from moving in lock-step. A limiter keeps its
+state in a store: this process's memory, or a file the processes of one host share
+(:mod:`~airflow_provider_sendpulse.client.host_ratelimit`, the default), so that they pace as one.
+Processes on several hosts can share one exact budget instead through
+:mod:`~airflow_provider_sendpulse.client.shared_ratelimit`.
 """
 
 from __future__ import annotations
@@ -250,8 +254,8 @@ class RateLimiter:
         process starting next to busy ones learns its share at once. Refusals of requests sent before
         the last cut took effect (within one gap of it) count once.
         """
-        self.refusals += 1
         with self._locked() as state:
+            self.refusals += 1
             now = self._clock()
             if retry_after is not None and retry_after > 0:
                 state.next = max(state.next, now + retry_after * (1 + 0.2 * self._rng()))
