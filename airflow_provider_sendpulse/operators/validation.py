@@ -44,8 +44,28 @@ def model_errors(what: str) -> Iterator[None]:
         raise SendPulseInputError(f"{what}: {error}.") from None
 
 
+_COMMON_EMAIL_RE = re.compile(
+    r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+)
+"""Addresses of the usual shape, every one of which the full checks accept: one match instead of
+them, once per row of a million-row import."""
+
+
 def email_problem(value: object) -> str | None:
     """Return why ``value`` is not a usable email address, or None when it is."""
+    if (
+        isinstance(value, str)
+        and len(value) <= MAX_EMAIL_LENGTH
+        and _COMMON_EMAIL_RE.fullmatch(value)
+        and value.index("@") <= 64
+    ):
+        return None
+    return email_shape_problem(value)
+
+
+def email_shape_problem(value: object) -> str | None:
+    """The full checks behind :func:`email_problem`, for every address the quick match does not take."""
     if not isinstance(value, str):
         return f"must be a string, got {type(value).__name__}"
     if not value:

@@ -7,7 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from airflow.providers.common.compat.sdk import AirflowFailException
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from airflow_provider_sendpulse.operators import validation
 from airflow_provider_sendpulse.operators.validation import (
     SendPulseInputError,
     check_email,
@@ -20,6 +23,7 @@ from airflow_provider_sendpulse.operators.validation import (
     check_variables,
     clean_variables,
     email_problem,
+    email_shape_problem,
     normalise_phone,
 )
 
@@ -220,3 +224,30 @@ def test_a_model_refusal_becomes_an_input_error_that_names_what_was_built() -> N
     ):
         CampaignSpec("A", "a@example.com", "S", list_ids=[1], body_html="<p/>", attachments=too_many)
     assert isinstance(raised.value, AirflowFailException)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.text(alphabet="aZ9._+-@'", max_size=20).map(lambda s: s.replace("'", "x" * 70)) | st.emails().map(str)
+)
+def test_the_quick_email_match_accepts_only_what_the_full_checks_accept(value: str) -> None:
+    assert (email_problem(value) is None) == (email_shape_problem(value) is None)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["ada@example.com", "a.b+c_d-e@mail.example.co.uk", f"{'a' * 64}@example.com"],
+)
+def test_usual_addresses_take_the_quick_match(value: str) -> None:
+    assert validation._COMMON_EMAIL_RE.fullmatch(value)
+    assert email_problem(value) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [(f"{'a' * 65}@example.com", "invalid part before"), ("ada@example.123", "numeric top-level")],
+)
+def test_the_full_checks_still_refuse_what_the_quick_match_lets_through_to_them(
+    value: str, problem: str
+) -> None:
+    assert problem in (email_problem(value) or "")
