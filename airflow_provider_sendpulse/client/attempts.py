@@ -164,8 +164,9 @@ def attempts(core: ClientCore, call: Call[T]) -> Generator[Step, Any, T]:
             token = yield GET_TOKEN
             if core.limiter is not None:
                 delay = core.limiter.reserve()
-                if delay > 0:
+                while delay > 0:
                     yield Sleep(delay)
+                    delay = core.limiter.confirm()
             sent = True
             return interpret(call, (yield Send(core.request(call, token), call.describe())))
         except SendPulseError as exc:

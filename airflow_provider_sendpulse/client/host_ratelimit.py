@@ -40,10 +40,10 @@ log = logging.getLogger(__name__)
 STALE_AFTER = 3600.0
 """A state whose times lie further than this in the future comes from another boot, and is dropped."""
 
-_MAGIC = b"SPRL0001"
-_HEADER = struct.Struct("<8s6dqI")  # magic, 6 times and rates, last booker, slot count
-_SLOTS = struct.Struct(f"<{SLOT_MEMORY}d")
-SIZE = _HEADER.size + _SLOTS.size
+_MAGIC = b"SPRL0002"
+_HEADER = struct.Struct("<8s6dqII")  # magic, 6 times and rates, last booker, slot and sent counts
+_TIMES = struct.Struct(f"<{SLOT_MEMORY}d")
+SIZE = _HEADER.size + 2 * _TIMES.size
 
 
 SHARED_MEMORY = Path("/dev/shm")  # noqa: S108 (the folder made in it is private, and checked to be)
@@ -57,9 +57,13 @@ def default_folder(shm: Path = SHARED_MEMORY) -> Path:
     return base / f"airflow-provider-sendpulse-{os.getuid()}"
 
 
+def _times(values: list[float]) -> bytes:
+    kept = values[-SLOT_MEMORY:]
+    return _TIMES.pack(*kept, *([0.0] * (SLOT_MEMORY - len(kept))))
+
+
 def pack(state: LimiterState) -> bytes:
     """The file's record of ``state``."""
-    slots = state.slots[-SLOT_MEMORY:]
     header = _HEADER.pack(
         _MAGIC,
         state.current,
@@ -69,21 +73,21 @@ def pack(state: LimiterState) -> bytes:
         state.last_slot,
         state.hold_until,
         state.last_booker,
-        len(slots),
+        min(len(state.slots), SLOT_MEMORY),
+        min(len(state.sent), SLOT_MEMORY),
     )
-    return header + _SLOTS.pack(*slots, *([0.0] * (SLOT_MEMORY - len(slots))))
+    return header + _times(state.slots) + _times(state.sent)
 
 
 def unpack(record: bytes) -> LimiterState | None:
     """The state in a record, or None for an empty or foreign one."""
     if len(record) < SIZE:
         return None
-    magic, current, last_refused, since, next_, last_slot, hold_until, booker, count = _HEADER.unpack_from(
-        record
+    magic, current, last_refused, since, next_, last_slot, hold_until, booker, slots, sent = (
+        _HEADER.unpack_from(record)
     )
-    if magic != _MAGIC or count > SLOT_MEMORY or not current > 0:
+    if magic != _MAGIC or slots > SLOT_MEMORY or sent > SLOT_MEMORY or not current > 0:
         return None
-    slots = list(_SLOTS.unpack_from(record, _HEADER.size)[:count])
     return LimiterState(
         current=current,
         last_refused=last_refused,
@@ -92,7 +96,8 @@ def unpack(record: bytes) -> LimiterState | None:
         last_slot=last_slot,
         last_booker=booker,
         hold_until=hold_until,
-        slots=slots,
+        slots=list(_TIMES.unpack_from(record, _HEADER.size)[:slots]),
+        sent=list(_TIMES.unpack_from(record, _HEADER.size + _TIMES.size)[:sent]),
     )
 
 
@@ -206,6 +211,8 @@ class HostState:
     def _read(self, record: mmap.mmap, fresh: Callable[[], LimiterState]) -> LimiterState:
         """The stored state, or ``fresh()`` when there is none, it is foreign or from another boot."""
         state = unpack(record[:SIZE])
-        if state is None or max(state.since, state.next, state.last_slot) > self._clock() + STALE_AFTER:
+        if state is None:
+            return fresh()
+        if max(state.since, state.next, state.last_slot, *state.sent) > self._clock() + STALE_AFTER:
             return fresh()
         return state

@@ -49,6 +49,12 @@ DECREASE_FACTOR = 0.7
 CUT_JITTER = 0.1
 """Random spread of the cut, so processes refused together do not settle on the same rate."""
 
+WINDOW_MARGIN = 0.02
+"""A request also waits while ``rate`` requests went out in the last ``1 + WINDOW_MARGIN`` seconds, by
+when they were sent rather than booked: one that left late (a busy machine, a collector pause) must not
+put the one ``rate`` places after it into the same server second. On time, sends are that far apart
+anyway (``DEFAULT_HEADROOM``), so this adds no wait."""
+
 SLOT_MEMORY = 64
 """Booked slots remembered (those of the last second, at most this many): a cut starts from what was
 sent in the last second, and more than this per second is far beyond SendPulse's limit anyway."""
@@ -88,7 +94,11 @@ class Limiter(Protocol):
     rate: float
 
     def reserve(self) -> float:
-        """Book the next send slot; returns how many seconds to wait before sending."""
+        """Book the next send slot: 0 to send now, else the seconds to wait before :meth:`confirm`."""
+        ...
+
+    def confirm(self) -> float:
+        """After the wait: 0 to send now, else the seconds to wait before confirming again."""
         ...
 
     def acquire(self) -> None:
@@ -120,6 +130,8 @@ class LimiterState:
     """Refusals before this time belong to requests sent before the last cut."""
     slots: list[float] = field(default_factory=list)
     """Slots booked in the last second."""
+    sent: list[float] = field(default_factory=list)
+    """When the latest requests went out."""
 
 
 class StateStore(Protocol):
@@ -230,7 +242,8 @@ class RateLimiter:
         del slots[:drop]
 
     def reserve(self) -> float:
-        """Book the next send slot; returns how many seconds to wait before sending."""
+        """Book the next send slot: 0 to send now (counted as sent), else the seconds to wait before
+        :meth:`confirm`."""
         with self._locked() as state:
             now = self._clock()
             rate = self._rate_now(state, now)
@@ -245,7 +258,26 @@ class RateLimiter:
                 self._forget_slots(state, now)
                 state.slots.append(slot)
                 del state.slots[:-SLOT_MEMORY]
-            return slot - now
+            return slot - now if slot > now else self._admit(state, now)
+
+    def confirm(self) -> float:
+        """At the booked slot: 0 to send now (counted as sent), else the seconds to wait before
+        confirming again, because ``rate`` requests went out within the window (``WINDOW_MARGIN``)."""
+        with self._locked() as state:
+            return self._admit(state, self._clock())
+
+    def _admit(self, state: LimiterState, now: float) -> float:
+        """0 and a send counted at ``now``; or, with ``rate`` sent within the window, the seconds until
+        the oldest of them leaves it (caller holds the state)."""
+        window = 1.0 + WINDOW_MARGIN
+        allowed = max(int(self.rate), 1)
+        recent = [t for t in state.sent if t > now - window]
+        if len(recent) >= allowed:
+            state.sent = recent
+            return recent[-allowed] + window - now
+        recent.append(now)
+        state.sent = recent[-SLOT_MEMORY:]
+        return 0.0
 
     def refused(self, retry_after: float | None = None) -> None:
         """Slow down after a refusal: cut the rate, and pause for ``retry_after`` if given.
@@ -272,14 +304,16 @@ class RateLimiter:
     def acquire(self) -> None:
         """Block the calling thread until it may send."""
         delay = self.reserve()
-        if delay > 0:
+        while delay > 0:
             time.sleep(delay)
+            delay = self.confirm()
 
     async def aacquire(self) -> None:
         """Wait (without blocking the event loop) until the calling coroutine may send."""
         delay = self.reserve()
-        if delay > 0:
+        while delay > 0:
             await asyncio.sleep(delay)
+            delay = self.confirm()
 
 
 _registry: dict[tuple[str, str, bool], RateLimiter] = {}

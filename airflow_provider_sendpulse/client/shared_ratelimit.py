@@ -140,15 +140,21 @@ class SharedRateLimiter:
             return None
 
     def reserve(self) -> float:
-        """Book the account's next slot in Redis; seconds to wait before sending."""
+        """Book the account's next slot in Redis: 0 to send now, else the seconds to wait before
+        :meth:`confirm`."""
         wait = self._call(1000.0 * (1 + SHARED_HEADROOM) / self.rate, 0.0)
         return self.fallback.reserve() if wait is None else wait
+
+    def confirm(self) -> float:
+        """After the wait: the slot Redis gave is final; one of the process's own limiter is checked."""
+        return self.fallback.confirm() if self._clock() < self._down_until else 0.0
 
     def acquire(self) -> None:
         """Block the calling thread until it may send."""
         delay = self.reserve()
-        if delay > 0:
+        while delay > 0:
             time.sleep(delay)
+            delay = self.confirm()
 
     def refused(self, retry_after: float | None = None) -> None:
         """Something else is using the account: push every process's next slot back.

@@ -255,3 +255,33 @@ def test_independent_processes_converge_on_the_shared_limit(processes):
         assert accepted >= 0.97 * 10 * 120
     else:
         assert refused <= 0.07 * (accepted + refused)
+
+
+def _send(limiter: RateLimiter, clock: FakeClock, late: float = 0.0) -> float:
+    """One caller's send: sleep to the booked slot (``late`` seconds late), confirm until allowed; when
+    it went out."""
+    delay = limiter.reserve()
+    if delay > 0:
+        clock.now += delay + late
+        while (delay := limiter.confirm()) > 0:
+            clock.now += delay
+    return clock.now
+
+
+def test_a_late_send_holds_back_the_one_rate_places_after_it():
+    clock = FakeClock()
+    limiter = RateLimiter(10, headroom=0.0, clock=clock)
+    sent = [_send(limiter, clock), _send(limiter, clock, late=0.05)]  # 0.0, then 0.15 instead of 0.1
+    sent += [_send(limiter, clock) for _ in range(8)]  # booked 0.2 .. 0.9, on time
+    assert sent[:3] == pytest.approx([0.0, 0.15, 0.2])
+    # Booked at 1.0 and 1.1, the next two wait until the sends at 0.0 and 0.15 are a window behind.
+    assert _send(limiter, clock) == pytest.approx(1.0 + ratelimit.WINDOW_MARGIN)
+    assert _send(limiter, clock) == pytest.approx(1.15 + ratelimit.WINDOW_MARGIN)
+    assert _max_in_window(sent, 1.0) <= 10
+
+
+def test_sends_on_time_never_wait_for_the_window():
+    clock = FakeClock()
+    limiter = RateLimiter(10, clock=clock)  # the default headroom
+    sent = [_send(limiter, clock) for _ in range(50)]
+    assert sent[-1] == pytest.approx(49 * 1.02 / 10)
