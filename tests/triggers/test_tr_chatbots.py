@@ -12,7 +12,7 @@ from airflow.sdk import DAG, Asset, AssetWatcher
 from airflow.serialization import serialized_objects
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tr_helpers import DeferredSensor
+from tr_helpers import DeferredSensor, until_polled
 
 from airflow_provider_sendpulse.emulator.control import EmulatorControl
 from airflow_provider_sendpulse.events import drive, get_event_source
@@ -117,9 +117,11 @@ def test_watcher_trigger_fires_with_the_message_and_keeps_polling(
             poll_interval=0.05,
             fail_on_error=False,
         )
+        emulator.clear_requests()
         run = trigger.run()
         first = asyncio.ensure_future(run.__anext__())
-        await asyncio.sleep(0.5)  # the baseline poll
+        # The baseline poll reads the dialogs and the chat's messages; the third call is an idle poll's.
+        await until_polled(emulator, at_least=3)
         assert not first.done()
         await asyncio.to_thread(emulator.contact_writes, ann, "please call me")
         event = await asyncio.wait_for(first, 5)
