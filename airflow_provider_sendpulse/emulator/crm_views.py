@@ -6,11 +6,13 @@ from typing import Any
 
 from .crm import (
     ATTRIBUTE_TYPES,
+    AttributeDef,
     Change,
     Channel,
     CrmContact,
     CrmState,
     Deal,
+    DealAttributeDef,
     Note,
     Pipeline,
     Step,
@@ -120,9 +122,8 @@ def deal_detail_json(crm: CrmState, deal: Deal) -> dict[str, Any]:
     }
 
 
-def deal_attribute_json(crm: CrmState, attribute_id: int) -> dict[str, Any]:
-    """A deal attribute a pipeline defines (`DealAttribute`)."""
-    definition = crm.deal_attributes[attribute_id]
+def _attribute_fields(definition: AttributeDef | DealAttributeDef) -> dict[str, Any]:
+    """What contact and deal attribute definitions answer alike (every one active, optional, no options)."""
     return {
         "id": definition.id,
         "name": definition.name,
@@ -132,6 +133,11 @@ def deal_attribute_json(crm: CrmState, attribute_id: int) -> dict[str, Any]:
         "order": definition.order,
         "options": [],
     }
+
+
+def deal_attribute_json(crm: CrmState, attribute_id: int) -> dict[str, Any]:
+    """A deal attribute a pipeline defines (`DealAttribute`)."""
+    return _attribute_fields(crm.deal_attributes[attribute_id])
 
 
 def deal_attribute_value_json(crm: CrmState, attribute_id: int, value: str) -> dict[str, Any]:
@@ -165,14 +171,8 @@ def attribute_value_json(crm: CrmState, attribute_id: int, value: str) -> dict[s
     """A contact's attribute with its value (`ContactAttributeValue`)."""
     definition = crm.attributes[attribute_id]
     return {
-        "id": definition.id,
-        "name": definition.name,
-        "status": 1,
-        "type": definition.type,
-        "mandatory": False,
+        **_attribute_fields(definition),
         "contactCardShow": True,
-        "order": definition.order,
-        "options": [],
         "value": {"type": ATTRIBUTE_TYPES[definition.type], "value": value},
         "default": False,
     }
